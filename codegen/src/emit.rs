@@ -606,6 +606,47 @@ pub fn service_file(header: &str, svc: &Service) -> String {
     out
 }
 
+/// `replacement.rs`: every type's create-only properties in one small
+/// table that is always compiled, for tools (diff) that must judge any
+/// type without compiling every service.
+pub fn replacement_file(header: &str, services: &[Service]) -> String {
+    let mut rows: Vec<(&str, &[String])> = services
+        .iter()
+        .flat_map(|svc| svc.resources.iter())
+        .map(|r| (r.type_name.as_str(), r.create_only.as_slice()))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::new();
+    out.push_str(header);
+    out.push_str(
+        "//! The create-only properties of every resource type: changing one\n\
+         //! replaces the resource. Always compiled, whatever the features.\n\n\
+         /// `(type name, create-only property paths)`, sorted by type name.\n\
+         #[rustfmt::skip]\n\
+         static CREATE_ONLY: &[(&str, &[&str])] = &[\n",
+    );
+    for (type_name, paths) in rows {
+        let list: Vec<String> = paths.iter().map(|p| lit(p)).collect();
+        let _ = writeln!(out, "    ({}, &[{}]),", lit(type_name), list.join(", "));
+    }
+    out.push_str(
+        "];\n\n\
+         /// The property paths of `type_name` whose change replaces the\n\
+         /// resource (`Name`, `KubernetesNetworkConfig/IpFamily`); empty for\n\
+         /// unknown types.\n\
+         pub fn create_only(type_name: &str) -> &'static [&'static str] {\n    \
+         CREATE_ONLY\n        \
+         .binary_search_by(|(name, _)| (*name).cmp(type_name))\n        \
+         .map_or(&[], |i| CREATE_ONLY[i].1)\n}\n\n\
+         /// Whether the schemas know `type_name`.\n\
+         pub fn is_known(type_name: &str) -> bool {\n    \
+         CREATE_ONLY\n        \
+         .binary_search_by(|(name, _)| (*name).cmp(type_name))\n        \
+         .is_ok()\n}\n",
+    );
+    out
+}
+
 pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> String {
     let mut out = String::new();
     out.push_str(header);
@@ -613,7 +654,8 @@ pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> Str
         "//! The resource types of the CloudFormation registry: one module per\n\
          //! service, each behind the Cargo feature of the same name\n\
          //! (`all-services` enables every one).\n\n\
-         use crate::schema::TypeMeta;\n\n",
+         use crate::schema::TypeMeta;\n\n\
+         pub mod replacement;\n\n",
     );
     for svc in services {
         let _ = writeln!(

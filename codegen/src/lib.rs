@@ -154,6 +154,10 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         Path::new(AWS_DIR).join("mod.rs"),
         emit::mod_file(&header, &services, covered_bits),
     );
+    files.insert(
+        Path::new(AWS_DIR).join("replacement.rs"),
+        emit::replacement_file(&header, &services),
+    );
     Ok(Generated {
         files,
         services: services.into_iter().map(|s| s.module).collect(),

@@ -12,5 +12,5 @@ pub use engine::{diff, Change, Replacement, StackDiff};
 /// The create-only (replacing) properties of a resource type, from the
 /// resource schemas the library was generated from.
 pub fn create_only(type_name: &str) -> &'static [&'static str] {
-    synth::aws::lookup(type_name).map_or(&[], |m| m.create_only)
+    synth::aws::replacement::create_only(type_name)
 }

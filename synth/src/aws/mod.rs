@@ -5,6 +5,8 @@
 
 use crate::schema::TypeMeta;
 
+pub mod replacement;
+
 #[cfg(feature = "accessanalyzer")]
 #[rustfmt::skip]
 pub mod accessanalyzer;
