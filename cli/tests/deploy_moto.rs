@@ -42,70 +42,238 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     let app = |a: &std::path::Path| a.display().to_string();
 
     // Not deployed yet: everything is an addition; --fail turns it into exit 1.
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "diff"])).expect(0);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "diff",
+    ]))
+    .expect(0);
     assert!(r.stdout.contains("Stack GitlabEks (new)"), "{}", r.stdout);
-    assert!(r.stdout.contains("29 to add, 0 to change, 0 to remove"), "{}", r.stdout);
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "diff", "--fail"])).expect(1);
+    assert!(
+        r.stdout.contains("29 to add, 0 to change, 0 to remove"),
+        "{}",
+        r.stdout
+    );
+    run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+    ]))
+    .expect(1);
 
     // Parameters without defaults must be given on create.
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "deploy", "--require-approval", "never"])).expect(2);
-    assert!(r.stderr.contains("--parameters GitlabEks:GitlabAccountId=VALUE"), "{}", r.stderr);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+    ]))
+    .expect(2);
+    assert!(
+        r.stderr
+            .contains("--parameters GitlabEks:GitlabAccountId=VALUE"),
+        "{}",
+        r.stderr
+    );
 
     // Create.
     let r = run(synth(&moto.endpoint(), dir).args([
-        "--app", &app(&v1), "--region", "us-east-1", "deploy", "--require-approval", "never",
-        "--parameters", ACCOUNT, "--parameters", EXTERNAL, "--progress", "events",
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+        "--parameters",
+        ACCOUNT,
+        "--parameters",
+        EXTERNAL,
+        "--progress",
+        "events",
     ]))
     .expect(0);
-    assert!(r.stderr.contains("GitlabEks: CREATE_COMPLETE"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("GitlabEks: CREATE_COMPLETE"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("GitlabEks: deployed"), "{}", r.stderr);
 
     // Deployed and unchanged: no differences, and --fail passes.
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "diff", "--fail"])).expect(0);
-    assert!(r.stdout.contains("There were no differences"), "{}", r.stdout);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+    ]))
+    .expect(0);
+    assert!(
+        r.stdout.contains("There were no differences"),
+        "{}",
+        r.stdout
+    );
 
     // Re-deploy with no changes (parameters keep their previous values).
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "deploy", "--require-approval", "never"])).expect(0);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v1),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+    ]))
+    .expect(0);
     assert!(r.stderr.contains("GitlabEks: no changes"), "{}", r.stderr);
 
     // A change: diff shows exactly it, as text, JSON and GitLab's report.
     let report = dir.join("report.json");
     let r = run(synth(&moto.endpoint(), dir).args([
-        "--app", &app(&v2), "--region", "us-east-1", "diff", "--fail", "--gitlab-report", report.to_str().unwrap(),
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+        "--gitlab-report",
+        report.to_str().unwrap(),
     ]))
     .expect(1);
-    assert!(r.stdout.contains("[~] AWS::EC2::SecurityGroup GitlabControlPlaneSecurityGroup"), "{}", r.stdout);
-    assert!(r.stdout.contains("[+] GitlabControlPlaneSecurityGroup ingress tcp 22 from"), "{}", r.stdout);
-    assert!(r.stdout.contains("0 to add, 1 to change, 0 to remove"), "{}", r.stdout);
-    assert!(r.stderr.contains("1 stack would change (--fail)"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("[~] AWS::EC2::SecurityGroup GitlabControlPlaneSecurityGroup"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("[+] GitlabControlPlaneSecurityGroup ingress tcp 22 from"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("0 to add, 1 to change, 0 to remove"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("1 stack would change (--fail)"),
+        "{}",
+        r.stderr
+    );
     let counts: Json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(counts, serde_json::json!({"create": 0, "update": 1, "delete": 0}));
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "diff", "--format", "json"])).expect(0);
+    assert_eq!(
+        counts,
+        serde_json::json!({"create": 0, "update": 1, "delete": 0})
+    );
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--format",
+        "json",
+    ]))
+    .expect(0);
     let json: Json = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["stacks"][0]["resources"].as_array().unwrap().len(), 1);
     assert_eq!(json["broadening"], Json::Bool(true));
 
     // The change broadens access: without a terminal, the default approval
     // mode refuses and names the way out.
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"])).expect(1);
-    assert!(r.stderr.contains("needs approval because it broadens permissions"), "{}", r.stderr);
-    assert!(r.stderr.contains("--require-approval never"), "{}", r.stderr);
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy", "--require-approval", "any-change"])).expect(1);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "deploy",
+    ]))
+    .expect(1);
+    assert!(
+        r.stderr
+            .contains("needs approval because it broadens permissions"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("--require-approval never"),
+        "{}",
+        r.stderr
+    );
+    run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "any-change",
+    ]))
+    .expect(1);
 
     // Declined at the terminal: nothing changes.
-    let r = run_in_terminal(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]), "n\n");
+    let r = run_in_terminal(
+        synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]),
+        "n\n",
+    );
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.all().contains("was declined; its change set was deleted"), "{}", r.all());
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "diff", "--fail"])).expect(1);
+    assert!(
+        r.all().contains("was declined; its change set was deleted"),
+        "{}",
+        r.all()
+    );
+    run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+    ]))
+    .expect(1);
 
     // Approved at the terminal: deployed, then nothing differs.
-    let r = run_in_terminal(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]), "y\n");
+    let r = run_in_terminal(
+        synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]),
+        "y\n",
+    );
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(r.all().contains("Deploy these changes to GitlabEks"), "{}", r.all());
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "diff", "--fail"])).expect(0);
+    assert!(
+        r.all().contains("Deploy these changes to GitlabEks"),
+        "{}",
+        r.all()
+    );
+    run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+    ]))
+    .expect(0);
 
     // The diff against another assembly needs no endpoint at all.
-    let r = run(synth("http://127.0.0.1:9", dir).args(["--app", &app(&v2), "diff", "--against", &app(&v1)])).expect(0);
+    let r = run(synth("http://127.0.0.1:9", dir).args([
+        "--app",
+        &app(&v2),
+        "diff",
+        "--against",
+        &app(&v1),
+    ]))
+    .expect(0);
     assert!(r.stdout.contains("ingress tcp 22"), "{}", r.stdout);
 }
 
@@ -118,13 +286,39 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     let v2 = assembly(&small_app("Small", Some("more")), &dir.join("v2"));
     let app = |a: &std::path::Path| a.display().to_string();
     // A new stack without IAM or network rules does not broaden access.
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "deploy"])).expect(0);
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy", "Small"])).expect(0);
-    assert!(r.stdout.contains("[+] AWS::SSM::Parameter Extra"), "{}", r.stdout);
+    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "deploy"]))
+        .expect(0);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v2),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "Small",
+    ]))
+    .expect(0);
+    assert!(
+        r.stdout.contains("[+] AWS::SSM::Parameter Extra"),
+        "{}",
+        r.stdout
+    );
     // any-change asks even so.
     let v3 = assembly(&small_app("Small", Some("again")), &dir.join("v3"));
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app(&v3), "--region", "us-east-1", "deploy", "--require-approval", "any-change"])).expect(1);
-    assert!(r.stderr.contains("--require-approval any-change"), "{}", r.stderr);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app(&v3),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "any-change",
+    ]))
+    .expect(1);
+    assert!(
+        r.stderr.contains("--require-approval any-change"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -134,21 +328,63 @@ fn destroy_asks_unless_forced_and_deletes() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Doomed", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "deploy", "--require-approval", "never"])).expect(0);
+    run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+    ]))
+    .expect(0);
 
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"])).expect(2);
+    let r =
+        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"]))
+            .expect(2);
     assert!(r.stderr.contains("pass --force"), "{}", r.stderr);
-    let r = run_in_terminal(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"]), "n\n");
+    let r = run_in_terminal(
+        synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"]),
+        "n\n",
+    );
     assert_eq!(r.code, 1, "{}", r.all());
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"])).expect(0);
-    assert!(r.stdout.contains("There were no differences"), "declining keeps the stack: {}", r.stdout);
+    let r =
+        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"]))
+            .expect(0);
+    assert!(
+        r.stdout.contains("There were no differences"),
+        "declining keeps the stack: {}",
+        r.stdout
+    );
 
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy", "--force"])).expect(0);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "destroy",
+        "--force",
+    ]))
+    .expect(0);
     assert!(r.stderr.contains("Doomed: destroyed"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"])).expect(0);
-    assert!(r.stdout.contains("Stack Doomed (new)"), "gone: {}", r.stdout);
+    let r =
+        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"]))
+            .expect(0);
+    assert!(
+        r.stdout.contains("Stack Doomed (new)"),
+        "gone: {}",
+        r.stdout
+    );
     // Destroying what is not there is not an error.
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy", "--force"])).expect(0);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "destroy",
+        "--force",
+    ]))
+    .expect(0);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
 }
 
@@ -160,22 +396,51 @@ fn deploy_without_region_or_credentials_says_what_to_do() {
     let v1 = assembly(&small_app("Small", None), &dir.join("v1"));
     let app = v1.display().to_string();
 
-    let r = run(synth(&moto.endpoint(), dir).env_remove("AWS_REGION").args(["--app", &app, "deploy"])).expect(2);
+    let r = run(synth(&moto.endpoint(), dir)
+        .env_remove("AWS_REGION")
+        .args(["--app", &app, "deploy"]))
+    .expect(2);
     assert!(r.stderr.contains("region/<aws-region>"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).env_remove("AWS_REGION").args(["--app", &app, "diff"])).expect(2);
+    let r = run(synth(&moto.endpoint(), dir)
+        .env_remove("AWS_REGION")
+        .args(["--app", &app, "diff"]))
+    .expect(2);
     assert!(r.stderr.contains("--region"), "{}", r.stderr);
 
     let r = run(synth(&moto.endpoint(), dir)
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
-        .args(["--app", &app, "--region", "us-east-1", "deploy", "--require-approval", "never"]))
+        .args([
+            "--app",
+            &app,
+            "--region",
+            "us-east-1",
+            "deploy",
+            "--require-approval",
+            "never",
+        ]))
     .expect(1);
-    assert!(r.stderr.contains("no AWS credentials were found"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no AWS credentials were found"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 
     // Nothing listens: a clear sentence, exit 1, no hang (retries are bounded).
-    let r = run(synth("http://127.0.0.1:9", dir).args(["--app", &app, "--region", "us-east-1", "diff"])).expect(1);
-    assert!(r.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", r.stderr);
+    let r = run(synth("http://127.0.0.1:9", dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "diff",
+    ]))
+    .expect(1);
+    assert!(
+        r.stderr.contains("cannot reach http://127.0.0.1:9"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -185,12 +450,60 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Small", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "deploy", "Nope"])).expect(2);
-    assert!(r.stderr.contains("Small"), "lists the known stacks: {}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "deploy", "--parameters", "novalue"])).expect(2);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "Nope",
+    ]))
+    .expect(2);
+    assert!(
+        r.stderr.contains("Small"),
+        "lists the known stacks: {}",
+        r.stderr
+    );
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--parameters",
+        "novalue",
+    ]))
+    .expect(2);
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "deploy", "--parameters", "Other:K=V"])).expect(2);
-    assert!(r.stderr.contains("stack Other, which is not being deployed"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff", "--template", "x.json"])).expect(2);
-    assert!(r.stderr.contains("--template compares with one stack"), "{}", r.stderr);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--parameters",
+        "Other:K=V",
+    ]))
+    .expect(2);
+    assert!(
+        r.stderr
+            .contains("stack Other, which is not being deployed"),
+        "{}",
+        r.stderr
+    );
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app,
+        "--region",
+        "us-east-1",
+        "diff",
+        "--template",
+        "x.json",
+    ]))
+    .expect(2);
+    assert!(
+        r.stderr.contains("--template compares with one stack"),
+        "{}",
+        r.stderr
+    );
 }

@@ -170,7 +170,9 @@ pub async fn follow(
     progress: &mut Progress,
 ) -> Result<Finished> {
     let mut seen = BTreeSet::new();
-    let mut failures = Vec::new();
+    // (logical ID, is the stack itself, line): the first failure of each
+    // resource; the stack's own events only when no resource failed.
+    let mut failures: Vec<(String, bool, String)> = Vec::new();
     let mut backoff = Backoff::new();
     loop {
         let events = match new_events(client, stack, &since, &mut seen).await {
@@ -181,17 +183,24 @@ pub async fn follow(
         for e in &events {
             let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
             let reason = e.resource_status_reason().unwrap_or_default();
-            if status::is_failure_event(status) && !reason.contains("cancelled") {
-                failures.push(format!(
-                    "{} {} ({}): {}",
-                    e.logical_resource_id().unwrap_or("?"),
-                    status,
-                    e.resource_type().unwrap_or("?"),
-                    if reason.is_empty() {
-                        "no reason given"
-                    } else {
-                        reason
-                    }
+            let id = e.logical_resource_id().unwrap_or("?");
+            if status::is_failure_event(status)
+                && !reason.contains("cancelled")
+                && !failures.iter().any(|(seen, _, _)| seen == id)
+            {
+                let is_stack = e.resource_type() == Some("AWS::CloudFormation::Stack");
+                failures.push((
+                    id.to_owned(),
+                    is_stack,
+                    format!(
+                        "{id} {status} ({}): {}",
+                        e.resource_type().unwrap_or("?"),
+                        if reason.is_empty() {
+                            "no reason given"
+                        } else {
+                            reason
+                        }
+                    ),
                 ));
             }
             progress.event(e);
@@ -204,6 +213,12 @@ pub async fn follow(
         progress.status(&status);
         if status::is_terminal(&status) {
             progress.finish();
+            let resources = failures.iter().any(|(_, is_stack, _)| !is_stack);
+            let failures = failures
+                .into_iter()
+                .filter(|(_, is_stack, _)| !(resources && *is_stack))
+                .map(|(_, _, line)| line)
+                .collect();
             return Ok(Finished {
                 status,
                 failures,

@@ -25,7 +25,8 @@ pub fn disposition(stack: &str, status: Option<&str>) -> Disposition {
     match status {
         "REVIEW_IN_PROGRESS" => Disposition::CreateFromReview,
         "DELETE_COMPLETE" => Disposition::Create,
-        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" => Disposition::FailedCreate,
+        // A creation that failed, rolled back or not, can only be deleted.
+        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" => Disposition::FailedCreate,
         "UPDATE_ROLLBACK_FAILED" => Disposition::Stuck(format!(
             "stack {stack} is in UPDATE_ROLLBACK_FAILED: a rollback could not finish; fix the resources named in its events, then continue the rollback (aws cloudformation continue-update-rollback --stack-name {stack}) and deploy again"
         )),
@@ -73,6 +74,7 @@ mod tests {
             (Some("REVIEW_IN_PROGRESS"), Disposition::CreateFromReview),
             (Some("DELETE_COMPLETE"), Disposition::Create),
             (Some("ROLLBACK_COMPLETE"), Disposition::FailedCreate),
+            (Some("CREATE_FAILED"), Disposition::FailedCreate),
             (Some("CREATE_IN_PROGRESS"), Disposition::Busy),
             (
                 Some("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),

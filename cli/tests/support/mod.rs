@@ -30,7 +30,11 @@ impl Run {
 
     /// Panics with the whole output unless the exit code is `code`.
     pub fn expect(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -58,7 +62,10 @@ pub fn run(cmd: &mut Command) -> Run {
 /// `answer` at the prompt.
 pub fn run_in_terminal(cmd: &Command, answer: &str) -> Run {
     let mut line = vec![shell_quote(cmd.get_program().to_str().unwrap_or(""))];
-    line.extend(cmd.get_args().map(|a| shell_quote(a.to_str().unwrap_or(""))));
+    line.extend(
+        cmd.get_args()
+            .map(|a| shell_quote(a.to_str().unwrap_or(""))),
+    );
     let mut outer = Command::new("script");
     outer.args(["-qec", &line.join(" "), "/dev/null"]);
     outer.current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")));
@@ -68,7 +75,10 @@ pub fn run_in_terminal(cmd: &Command, answer: &str) -> Run {
             outer.env(k, v);
         }
     }
-    outer.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    outer
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = outer.spawn().expect("script(1) runs");
     {
         use std::io::Write;
@@ -108,7 +118,9 @@ pub fn small_app(stack: &str, extra: Option<&str>) -> App {
     if let Some(value) = extra {
         s.add(
             "Extra",
-            RawResource::new("AWS::SSM::Parameter").property("Type", "String").property("Value", value),
+            RawResource::new("AWS::SSM::Parameter")
+                .property("Type", "String")
+                .property("Value", value),
         );
     }
     s.output("QueueUrl", queue.reference());
