@@ -124,7 +124,10 @@ pub mod http {
 
     /// Reads the start line and headers. `None` on a clean end of stream
     /// before the first byte.
-    fn read_head<R: BufRead>(r: &mut R) -> io::Result<Option<(String, Vec<(String, String)>)>> {
+    /// A start line and its headers.
+    type Head = (String, Vec<(String, String)>);
+
+    fn read_head<R: BufRead>(r: &mut R) -> io::Result<Option<Head>> {
         let mut start = String::new();
         let mut total = 0;
         loop {

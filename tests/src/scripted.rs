@@ -418,11 +418,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 
 fn serve(conn: TcpStream, state: &Mutex<State>, started: Instant) {
     let mut reader = BufReader::new(&conn);
-    loop {
-        let raw = match http::read_request(&mut reader) {
-            Ok(Some(r)) => r,
-            Ok(None) | Err(_) => break,
-        };
+    while let Ok(Some(raw)) = http::read_request(&mut reader) {
         let keep_alive = !raw.wants_close();
         let params = raw.form();
         let req = Request {
@@ -1023,7 +1019,7 @@ impl StackEvent {
 /// orders them (sorted here by `at`, descending; ties keep their order).
 pub fn describe_stack_events(events: &[StackEvent]) -> Response {
     let mut sorted: Vec<&StackEvent> = events.iter().collect();
-    sorted.sort_by(|a, b| b.at.cmp(&a.at));
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.at));
     let inner: Vec<String> = sorted.iter().map(|e| e.to_xml()).collect();
     let list = if inner.is_empty() {
         "<StackEvents/>".to_string()
