@@ -210,6 +210,7 @@ mod tests {
                 ("SYNTH_REGION", None),
                 ("SYNTH_FORMAT", Some("yaml".to_string())),
                 ("SYNTH_CONTEXT", Some(r#"{"stage":"prod"}"#.to_string())),
+                ("SYNTH_QUIET", Some("1".to_string())),
             ]
         );
     }

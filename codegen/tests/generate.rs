@@ -117,7 +117,10 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert_eq!(generated.services, ["alexa_ask", "iam"]);
     assert_eq!(generated.type_count, 2);
     let files = &generated.files;
-    assert_eq!(files.len(), 3);
+    // Two service modules, the dispatcher and the create-only table.
+    assert_eq!(files.len(), 4);
+    let table = &files[std::path::Path::new("synth/src/aws/replacement.rs")];
+    assert!(table.contains("pub fn create_only(type_name: &str)"));
     for content in files.values() {
         let head: Vec<&str> = content.lines().take(5).collect();
         assert!(head
