@@ -42,6 +42,20 @@ pub async fn client(region: &str) -> Client {
     Client::new(&config)
 }
 
+/// An S3 client for template uploads. A custom endpoint (`AWS_ENDPOINT_URL`)
+/// gets path-style addressing: loopback has no bucket subdomains.
+pub async fn s3_client(region: &str) -> aws_sdk_s3::Client {
+    let shared = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .load()
+        .await;
+    let custom_endpoint = std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let config = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(custom_endpoint)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
 /// True when the error says the stack does not exist.
 pub fn is_missing_stack<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     e.as_service_error()

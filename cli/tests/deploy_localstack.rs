@@ -156,3 +156,91 @@ fn asynchronous_deploy_events_outputs_failures_and_replacing_a_failed_stack() {
     .expect(0);
     assert!(r.stderr.contains("Store: destroyed"), "{}", r.stderr);
 }
+
+#[test]
+fn dependent_stacks_deploy_in_order_with_concurrency_and_termination_protection_holds() {
+    let ls = LocalStack::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Shared exports a bucket name; Consumer imports it; Other stands alone.
+    let mut app = App::new();
+    let shared = app.stack("Shared");
+    let bucket = shared.add("Bucket", RawResource::new("AWS::S3::Bucket"));
+    let consumer = app.stack("Consumer");
+    consumer.add(
+        "Pointer",
+        RawResource::new("AWS::SSM::Parameter")
+            .property("Type", "String")
+            .property("Value", bucket.reference()),
+    );
+    let other = app.stack("Other");
+    other.add(
+        "Alone",
+        RawResource::new("AWS::SSM::Parameter")
+            .property("Type", "String")
+            .property("Value", "x"),
+    );
+    other.termination_protection(true);
+    let out = assembly(&app, &dir.join("out"));
+    let app_dir = out.display().to_string();
+
+    let r = run(synth(&ls.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--all",
+        "--concurrency",
+        "2",
+        "--require-approval",
+        "never",
+    ]))
+    .expect(0);
+    // The import only resolves if Shared finished first.
+    let shared_done = r.stderr.find("Shared: deployed").expect("Shared deployed");
+    let consumer_done = r
+        .stderr
+        .find("Consumer: deployed")
+        .expect("Consumer deployed");
+    assert!(shared_done < consumer_done, "{}", r.stderr);
+    assert!(r.stderr.contains("Other: deployed"), "{}", r.stderr);
+
+    // Termination protection from the app keeps Other from being destroyed.
+    let r = run(synth(&ls.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "destroy",
+        "Other",
+        "--force",
+    ]))
+    .expect(1);
+    assert!(
+        r.stderr.contains("has termination protection"),
+        "{}",
+        r.stderr
+    );
+    // Destroy goes in reverse dependency order: Consumer before Shared.
+    let r = run(synth(&ls.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "destroy",
+        "Shared",
+        "Consumer",
+        "--force",
+    ]))
+    .expect(0);
+    let consumer_gone = r
+        .stderr
+        .find("Consumer: destroyed")
+        .expect("Consumer destroyed");
+    let shared_gone = r
+        .stderr
+        .find("Shared: destroyed")
+        .expect("Shared destroyed");
+    assert!(consumer_gone < shared_gone, "{}", r.stderr);
+}

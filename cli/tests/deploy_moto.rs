@@ -507,3 +507,91 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
         r.stderr
     );
 }
+
+/// Creates an S3 bucket on the endpoint with a raw `PUT /bucket`.
+fn create_bucket(endpoint: &str, bucket: &str) {
+    use synth_tests::http::{send, RawRequest};
+    let response = send(
+        endpoint,
+        &RawRequest {
+            method: "PUT".into(),
+            target: format!("/{bucket}"),
+            headers: vec![
+                (
+                    "Authorization".into(),
+                    "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000".into(),
+                ),
+                ("X-Amz-Date".into(), "20240101T000000Z".into()),
+            ],
+            body: Vec::new(),
+        },
+    )
+    .expect("PUT bucket");
+    assert!(response.status < 300, "create bucket: {}", response.status);
+}
+
+#[test]
+fn templates_over_the_inline_limit_go_through_s3() {
+    use synth::prelude::*;
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut app = App::new();
+    let s = app.stack("Large");
+    for i in 0..45 {
+        s.add(
+            &format!("Setting{i}"),
+            RawResource::new("AWS::SSM::Parameter")
+                .property("Type", "String")
+                .property("Value", "x".repeat(1200)),
+        );
+    }
+    let large = assembly(&app, &dir.join("large"));
+    let app_dir = large.display().to_string();
+
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+    ]))
+    .expect(2);
+    assert!(
+        r.stderr
+            .contains("over the 51200 bytes CloudFormation takes inline; pass --template-bucket"),
+        "{}",
+        r.stderr
+    );
+
+    create_bucket(&moto.endpoint(), "templates");
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+        "--template-bucket",
+        "templates",
+    ]))
+    .expect(0);
+    assert!(r.stderr.contains("Large: deployed"), "{}", r.stderr);
+    let r = run(synth(&moto.endpoint(), dir).args([
+        "--app",
+        &app_dir,
+        "--region",
+        "us-east-1",
+        "diff",
+        "--fail",
+    ]))
+    .expect(0);
+    assert!(
+        r.stdout.contains("There were no differences"),
+        "{}",
+        r.stdout
+    );
+}

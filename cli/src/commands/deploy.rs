@@ -51,12 +51,7 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
     let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let result = runtime.block_on(async {
         let client = crate::aws::client(&region).await;
-        let s3 = aws_sdk_s3::Client::new(
-            &aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(region.clone()))
-                .load()
-                .await,
-        );
+        let s3 = crate::aws::s3_client(&region).await;
         let selected: BTreeSet<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
         let mut done: BTreeSet<String> = BTreeSet::new();
         let mut pending: Vec<usize> = (0..inputs.len()).collect();

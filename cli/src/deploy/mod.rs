@@ -573,10 +573,9 @@ async fn upload(
                 e,
             )
         })?;
-    Ok(match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
-        Err(_) => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
-    })
+    // The URL form CloudFormation documents; local endpoints map it to
+    // their own S3 as well.
+    Ok(format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"))
 }
 
 /// Destroys one stack and waits for it to be gone.
