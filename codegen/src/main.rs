@@ -161,7 +161,10 @@ fn run() -> Result<bool, String> {
     let (version, schema_dir) = match args.schemas {
         Some(dir) => (version_of_schema_dir(&dir)?, dir),
         None => {
-            let python = args.python.unwrap_or_else(|| root.join(".venv/bin/python"));
+            // The test tools' environment: SYNTH_VENV, else the workspace's .venv.
+            let venv =
+                std::env::var_os("SYNTH_VENV").map_or_else(|| root.join(".venv"), PathBuf::from);
+            let python = args.python.unwrap_or_else(|| venv.join("bin/python"));
             locate_with_python(&python)?
         }
     };
