@@ -1,7 +1,6 @@
 //! `synth destroy`: deletes stacks in reverse dependency order, after
 //! confirmation unless `--force`.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use crate::cli::{DestroyArgs, ProgressMode};
@@ -48,22 +47,14 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
 }
 
 fn confirm(names: &[&str], region: &str) -> Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::usage(
-            "destroy asks for confirmation and there is no terminal; pass --force to destroy without asking",
-        ));
-    }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "Delete {} in {region}? This deletes their resources. [y/N] ",
+    let question = format!(
+        "Delete {} in {region}? This deletes their resources.",
         names.join(", ")
     );
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+    match crate::ui::ask(&question) {
+        None => Err(Error::usage(
+            "destroy asks for confirmation and there is no terminal; pass --force to destroy without asking",
+        )),
+        Some(answer) => answer.map_err(|e| Error::failed(format!("cannot read the answer: {e}"))),
+    }
 }

@@ -7,7 +7,6 @@ pub mod progress;
 pub mod status;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::types::{
@@ -533,20 +532,12 @@ fn approve(stack: &str, mode: Approval) -> Result<bool> {
         Approval::Broadening => "it broadens permissions or network access",
         _ => "--require-approval any-change",
     };
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::failed(format!(
+    match crate::ui::ask(&format!("Deploy these changes to {stack} ({why})?")) {
+        None => Err(Error::failed(format!(
             "deploying {stack} needs approval because {why}, and there is no terminal to ask on; review the diff and pass --require-approval never to deploy without asking"
-        )));
+        ))),
+        Some(answer) => answer.map_err(|e| Error::failed(format!("cannot read the answer: {e}"))),
     }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "Deploy these changes to {stack} ({why})? [y/N] ");
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 /// Uploads a large template and returns its URL.

@@ -305,25 +305,14 @@ impl VpcBuilder {
         let mut public = Vec::new();
         let mut nat_ids = Vec::new();
         for (i, block) in public_blocks.iter().enumerate() {
-            let n = i + 1;
-            let mut sub = here.child(&format!("PublicSubnet{n}"));
-            let path = sub.path().to_owned();
-            let mut subnet = cfn::CfnSubnet::new(vpc.reference())
-                .cidr_block(block.to_string())
-                .availability_zone(fns::select(i as i64, fns::get_azs()))
-                .map_public_ip_on_launch(true)
-                .tag("Name", path.clone());
-            if self.kubernetes_tags {
-                subnet = subnet.tag(ELB_TAG, "1");
-            }
-            let subnet = sub.add("Resource", subnet);
-            let table = sub.add(
-                "RouteTable",
-                cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
-            );
-            sub.add(
-                "RouteTableAssociation",
-                cfn::CfnSubnetRouteTableAssociation::new(table.reference(), subnet.reference()),
+            let mut sub = here.child(&format!("PublicSubnet{}", i + 1));
+            let (subnet, table) = subnet_in_zone(
+                &mut sub,
+                vpc,
+                SubnetKind::Public,
+                i,
+                *block,
+                self.kubernetes_tags,
             );
             sub.add(
                 "DefaultRoute",
@@ -335,48 +324,33 @@ impl VpcBuilder {
             if (i as u32) < nat_count {
                 let eip = sub.add(
                     "Eip",
-                    cfn::CfnEip::new().domain("vpc").tag("Name", path.clone()),
+                    cfn::CfnEip::new()
+                        .domain("vpc")
+                        .tag("Name", subnet.path.clone()),
                 );
                 let nat = sub.add(
                     "NatGateway",
                     cfn::CfnNatGateway::new()
-                        .subnet_id(subnet.reference())
+                        .subnet_id(subnet.id())
                         .allocation_id(eip.allocation_id())
-                        .tag("Name", path.clone())
+                        .tag("Name", subnet.path.clone())
                         .depends_on(attachment),
                 );
                 nat_ids.push(nat.reference());
             }
-            public.push(Subnet {
-                handle: subnet,
-                kind: SubnetKind::Public,
-                az_index: i as u32,
-                cidr: Some(*block),
-                path,
-            });
+            public.push(subnet);
         }
 
         let mut private = Vec::new();
         for (i, block) in private_blocks.iter().enumerate() {
-            let n = i + 1;
-            let mut sub = here.child(&format!("PrivateSubnet{n}"));
-            let path = sub.path().to_owned();
-            let mut subnet = cfn::CfnSubnet::new(vpc.reference())
-                .cidr_block(block.to_string())
-                .availability_zone(fns::select(i as i64, fns::get_azs()))
-                .map_public_ip_on_launch(false)
-                .tag("Name", path.clone());
-            if self.kubernetes_tags {
-                subnet = subnet.tag(INTERNAL_ELB_TAG, "1");
-            }
-            let subnet = sub.add("Resource", subnet);
-            let table = sub.add(
-                "RouteTable",
-                cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
-            );
-            sub.add(
-                "RouteTableAssociation",
-                cfn::CfnSubnetRouteTableAssociation::new(table.reference(), subnet.reference()),
+            let mut sub = here.child(&format!("PrivateSubnet{}", i + 1));
+            let (subnet, table) = subnet_in_zone(
+                &mut sub,
+                vpc,
+                SubnetKind::Private,
+                i,
+                *block,
+                self.kubernetes_tags,
             );
             if !nat_ids.is_empty() {
                 sub.add(
@@ -386,13 +360,7 @@ impl VpcBuilder {
                         .nat_gateway_id(nat_ids[i % nat_ids.len()].clone()),
                 );
             }
-            private.push(Subnet {
-                handle: subnet,
-                kind: SubnetKind::Private,
-                az_index: i as u32,
-                cidr: Some(*block),
-                path,
-            });
+            private.push(subnet);
         }
         Vpc {
             handle: vpc,
@@ -407,6 +375,49 @@ impl VpcBuilder {
 
 fn here_name(scope: &crate::stack::Scope<'_>) -> String {
     scope.path().to_owned()
+}
+
+/// A subnet in zone `zone` (an index into `Fn::GetAZs`) with its own
+/// route table, tagged for Kubernetes load balancers of its kind.
+fn subnet_in_zone(
+    scope: &mut crate::stack::Scope<'_>,
+    vpc: Handle<cfn::CfnVpc>,
+    kind: SubnetKind,
+    zone: usize,
+    block: Cidr,
+    kubernetes_tags: bool,
+) -> (Subnet, Handle<cfn::CfnRouteTable>) {
+    let path = scope.path().to_owned();
+    let mut subnet = cfn::CfnSubnet::new(vpc.reference())
+        .cidr_block(block.to_string())
+        .availability_zone(fns::select(zone as i64, fns::get_azs()))
+        .map_public_ip_on_launch(kind == SubnetKind::Public)
+        .tag("Name", path.clone());
+    if kubernetes_tags {
+        let tag = if kind == SubnetKind::Public {
+            ELB_TAG
+        } else {
+            INTERNAL_ELB_TAG
+        };
+        subnet = subnet.tag(tag, "1");
+    }
+    let handle = scope.add("Resource", subnet);
+    let table = scope.add(
+        "RouteTable",
+        cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
+    );
+    scope.add(
+        "RouteTableAssociation",
+        cfn::CfnSubnetRouteTableAssociation::new(table.reference(), handle.reference()),
+    );
+    let subnet = Subnet {
+        handle,
+        kind,
+        az_index: zone as u32,
+        cidr: Some(block),
+        path,
+    };
+    (subnet, table)
 }
 
 /// The protocol and ports a rule covers.
