@@ -102,6 +102,25 @@ pub fn table(rows: &[Vec<String>], style: impl Fn(usize, &str) -> String) -> Vec
         .collect()
 }
 
+/// Asks a yes/no question on the terminal (default no). Without a terminal
+/// on stdin nobody can answer: `None`.
+pub fn ask(question: &str) -> Option<std::io::Result<bool>> {
+    use std::io::BufRead;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    Some(
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,23 +160,4 @@ mod tests {
         let ui = Ui::detect(&env, false);
         assert!(!ui.color_out && !ui.color_err);
     }
-}
-
-/// Asks a yes/no question on the terminal (default no). Without a terminal
-/// on stdin nobody can answer: `None`.
-pub fn ask(question: &str) -> Option<std::io::Result<bool>> {
-    use std::io::BufRead;
-    if !std::io::stdin().is_terminal() {
-        return None;
-    }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "{question} [y/N] ");
-    let _ = err.flush();
-    let mut answer = String::new();
-    Some(
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map(|_| matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")),
-    )
 }
