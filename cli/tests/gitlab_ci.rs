@@ -1262,7 +1262,7 @@ impl Repo {
             .current_dir(cwd)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &home)
+            .env("HOME", home)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("NO_COLOR", "1")
             .output()
@@ -1418,17 +1418,16 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// The jobs that would run and their `when`; `None`: no pipeline at all.
+type Listing = Option<Vec<(String, String)>>;
+
 #[derive(Debug, serde::Deserialize)]
 struct Listed {
     name: String,
     when: String,
 }
 
-fn list_jobs(
-    repo: &Repo,
-    cwd: &Path,
-    case: &Case,
-) -> Result<Option<Vec<(String, String)>>, String> {
+fn list_jobs(repo: &Repo, cwd: &Path, case: &Case) -> Result<Listing, String> {
     let mut args: Vec<String> = [
         "--list-json",
         "--file",
@@ -1517,7 +1516,7 @@ fn gitlab_ci_local_validates_and_lists_the_jobs_of_each_pipeline() {
     // And that a schema error would fail: an invalid copy is rejected.
     let broken = repo.work().join(".gitlab-ci-broken.yml");
     std::fs::write(
-        &broken,
+        broken,
         format!(
             "{}\nbroken-job:\n  script: [echo]\n  when: sometimes\n",
             pipeline_text()
@@ -1544,29 +1543,28 @@ fn gitlab_ci_local_validates_and_lists_the_jobs_of_each_pipeline() {
         .collect();
 
     // Each listing starts node (about a second); two at a time.
-    let results: Vec<(&Case, Result<Option<Vec<(String, String)>>, String>)> =
-        std::thread::scope(|s| {
-            let chunks: Vec<Vec<&Case>> = vec![
-                cases.iter().step_by(2).collect(),
-                cases.iter().skip(1).step_by(2).collect(),
-            ];
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|chunk| {
-                    let (repo, dirs) = (&repo, &dirs);
-                    s.spawn(move || {
-                        chunk
-                            .into_iter()
-                            .map(|case| (case, list_jobs(repo, &dirs[case.branch], case)))
-                            .collect::<Vec<_>>()
-                    })
+    let results: Vec<(&Case, Result<Listing, String>)> = std::thread::scope(|s| {
+        let chunks: [Vec<&Case>; 2] = [
+            cases.iter().step_by(2).collect(),
+            cases.iter().skip(1).step_by(2).collect(),
+        ];
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let (repo, dirs) = (&repo, &dirs);
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|case| (case, list_jobs(repo, &dirs[case.branch], case)))
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap())
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
 
     let mut failures = Vec::new();
     for (case, got) in results {
