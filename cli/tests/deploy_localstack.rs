@@ -244,3 +244,32 @@ fn dependent_stacks_deploy_in_order_with_concurrency_and_termination_protection_
         .expect("Shared destroyed");
     assert!(consumer_gone < shared_gone, "{}", r.stderr);
 }
+
+#[test]
+fn on_a_terminal_progress_is_one_live_line_and_any_change_asks() {
+    let ls = LocalStack::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let v1 = assembly(&app("Live", false), &dir.join("v1"));
+    let mut cmd = synth(&ls.endpoint(), dir);
+    cmd.args([
+        "--app",
+        v1.to_str().unwrap(),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "any-change",
+    ]);
+    let r = support::run_in_terminal(&cmd, "y\n");
+    assert_eq!(r.code, 0, "{}", r.all());
+    let all = r.all();
+    assert!(
+        all.contains("Deploy these changes to Live (--require-approval any-change)?"),
+        "{all}"
+    );
+    // The live line redraws in place with the count of finished resources.
+    assert!(all.contains("\r\x1b[K"), "redraws in place: {all:?}");
+    assert!(all.contains("/2 resources"), "counts resources: {all:?}");
+    assert!(all.contains("Live: CREATE_COMPLETE"), "{all}");
+}

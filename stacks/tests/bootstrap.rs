@@ -358,3 +358,121 @@ fn deploy_access_trusts_only_the_projects_region_branches() {
     });
     assert!(e.has("Bad/G", "must be group/project"), "{e}");
 }
+
+#[test]
+fn the_access_key_secret_lives_only_in_secrets_manager() {
+    let mut app = App::new();
+    GitlabEksBootstrap::builder()
+        .access_key(true)
+        .build(app.stack("Keys"), "Gitlab");
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("Keys").unwrap();
+    let key = resource(t, "GitlabCicdUserAccessKey");
+    assert_eq!(key["Type"], json!("AWS::IAM::AccessKey"));
+    assert_eq!(
+        key["Properties"]["UserName"],
+        json!({"Ref": "GitlabCicdUser"})
+    );
+    let secret = resource(t, "GitlabCicdUserAccessKeySecret");
+    let stored = serde_json::to_string(&secret["Properties"]["SecretString"]).unwrap();
+    assert!(stored.contains("SecretAccessKey"), "{stored}");
+    let outputs = serde_json::to_string(&t["Outputs"]).unwrap();
+    assert!(
+        !outputs.contains("SecretAccessKey"),
+        "no secret in outputs: {outputs}"
+    );
+    assert_eq!(
+        t["Outputs"]["GitlabCicdUserAccessKeySecretArn"]["Value"],
+        json!({"Ref": "GitlabCicdUserAccessKeySecret"})
+    );
+    let body = &assembly.stack("Keys").unwrap().body;
+    assert!(!body.contains("AKIA"), "no key material in the template");
+}
+
+#[test]
+fn cluster_options_node_labels_taints_addons_and_access_entries() {
+    use synth::eks::{AccessEntry, Addon, Cluster, Nodegroup, TaintEffect};
+    use synth::iam::{ManagedPolicyRef, Principal, Role};
+    let mut app = App::new();
+    let s = app.stack("Eks");
+    let vpc = Vpc::builder().azs(3).nat_gateways(3).build(s, "Vpc");
+    let service = Role::assumed_by(Principal::service("eks.amazonaws.com"))
+        .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy"))
+        .build(s, "ServiceRole");
+    let mut nodes = Role::assumed_by(Principal::service("ec2.amazonaws.com"));
+    for p in synth::eks::NODE_POLICIES {
+        nodes = nodes.managed_policy(ManagedPolicyRef::aws(p));
+    }
+    let nodes = nodes.build(s, "NodeRole");
+    let key = s.parameter("SecretsKeyArn", ParameterSpec::string());
+    let cluster = Cluster::builder(&service, vpc.private_subnets())
+        .version("1.33")
+        .endpoint_access(true, true)
+        .public_access_cidrs(["203.0.113.0/24"])
+        .logging(["api", "audit"])
+        .secrets_encryption(key.value())
+        .access("API", false)
+        .build(s, "Cluster");
+    Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
+        .instance_types(["m6i.large"])
+        .scaling(2, 3, 6)
+        .disk_size(50)
+        .label("workload", "ci")
+        .taint("dedicated", Some("ci"), TaintEffect::NoSchedule)
+        .build(s, "CiNodes");
+    Addon::build(s, "CoreDns", &cluster, "coredns", None);
+    AccessEntry::build(
+        s,
+        "Admin",
+        &cluster,
+        "arn:aws:iam::123456789012:role/admin",
+        "AmazonEKSClusterAdminPolicy",
+    );
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("Eks").unwrap();
+    let c = &resource(t, "Cluster")["Properties"];
+    assert_eq!(
+        c["EncryptionConfig"],
+        json!([{"Provider": {"KeyArn": {"Ref": "SecretsKeyArn"}}, "Resources": ["secrets"]}])
+    );
+    assert_eq!(
+        c["ResourcesVpcConfig"]["PublicAccessCidrs"],
+        json!(["203.0.113.0/24"])
+    );
+    assert_eq!(
+        c["AccessConfig"],
+        json!({"AuthenticationMode": "API", "BootstrapClusterCreatorAdminPermissions": false})
+    );
+    let n = &resource(t, "CiNodes")["Properties"];
+    assert_eq!(n["Labels"], json!({"workload": "ci"}));
+    assert_eq!(
+        n["Taints"],
+        json!([{"Effect": "NO_SCHEDULE", "Key": "dedicated", "Value": "ci"}])
+    );
+    assert_eq!(
+        n["ScalingConfig"],
+        json!({"DesiredSize": 3, "MaxSize": 6, "MinSize": 2})
+    );
+    let entry = &resource(t, "Admin")["Properties"];
+    assert_eq!(
+        entry["AccessPolicies"][0]["PolicyArn"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"})
+    );
+    assert_eq!(resources_of(t, "AWS::EC2::NatGateway").len(), 3);
+
+    let e = failing(|s| {
+        let vpc = Vpc::builder().build(s, "Vpc");
+        let role = Role::assumed_by(Principal::service("eks.amazonaws.com"))
+            .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy"))
+            .build(s, "Role");
+        let c = Cluster::builder(&role, vpc.private_subnets())
+            .logging(["everything"])
+            .build(s, "C");
+        Nodegroup::builder(&c, &role, vpc.private_subnets())
+            .scaling(3, 1, 2)
+            .build(s, "N");
+    });
+    assert!(e.has("Bad/C", "unknown log type \"everything\""), "{e}");
+    assert!(e.has("Bad/N", "lacks AmazonEKSWorkerNodePolicy"), "{e}");
+    assert!(e.has("Bad/N", "must satisfy min <= desired <= max"), "{e}");
+}
