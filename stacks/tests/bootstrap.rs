@@ -350,6 +350,21 @@ fn deploy_access_trusts_only_the_projects_region_branches() {
         "the deploy role itself holds no broad policy"
     );
     assert!(t["Outputs"].get("GitlabDeployRoleArn").is_some());
+    let diff = resource(t, "GitlabDiffRole");
+    assert_eq!(
+        diff["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringLike"],
+        json!({"gitlab.com:sub": "project_path:infra/eks:ref_type:branch:ref:*"})
+    );
+    let actions = &diff["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"];
+    assert!(
+        actions.as_array().unwrap().iter().all(|a| {
+            let a = a.as_str().unwrap();
+            a.starts_with("cloudformation:Describe")
+                || a.starts_with("cloudformation:Get")
+                || a.starts_with("cloudformation:List")
+        }),
+        "read-only: {actions}"
+    );
 
     let e = failing(|s| {
         GitlabEksBootstrap::builder()

@@ -128,6 +128,13 @@ pub const DEPLOY_ACTIONS: [&str; 10] = [
     "cloudformation:ListStacks",
 ];
 
+/// What merge request pipelines may do with the diff role: read stacks.
+pub const DIFF_ACTIONS: [&str; 3] = [
+    "cloudformation:DescribeStacks",
+    "cloudformation:GetTemplate",
+    "cloudformation:ListStacks",
+];
+
 /// The EKS cluster the bootstrap may create itself.
 #[derive(Clone, Debug)]
 pub struct ClusterOptions {
@@ -455,7 +462,7 @@ fn deploy_roles(
     let trust = crate::iam::PolicyDocument::new().statement(
         Statement::allow()
             .action("sts:AssumeRoleWithWebIdentity")
-            .principal(Principal::federated(provider))
+            .principal(Principal::federated(provider.clone()))
             .condition(
                 "StringEquals",
                 format!("{host}:aud"),
@@ -473,6 +480,29 @@ fn deploy_roles(
                 .resource(execution.arn()),
         )
         .build(here, "DeployRole");
+    // Merge request pipelines diff against the deployed stacks from any
+    // branch: that role may only read stacks and templates.
+    let any_branch = format!("project_path:{}:ref_type:branch:ref:*", access.project_path);
+    let diff_trust = crate::iam::PolicyDocument::new().statement(
+        Statement::allow()
+            .action("sts:AssumeRoleWithWebIdentity")
+            .principal(Principal::federated(provider.clone()))
+            .condition(
+                "StringEquals",
+                format!("{host}:aud"),
+                [access.gitlab_url.as_str()],
+            )
+            .condition("StringLike", format!("{host}:sub"), [any_branch.as_str()]),
+    );
+    let diff = Role::with_trust(diff_trust)
+        .description("Assumed by GitLab CI merge request pipelines to diff with synth (read-only)")
+        .grant(Statement::allow().actions(DIFF_ACTIONS).resource(fns::sub(
+            "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*",
+        )))
+        .build(here, "DiffRole");
+    here.output("DiffRoleArn", diff.arn())
+        .description("Set as SYNTH_DIFF_ROLE_ARN in GitLab CI/CD variables")
+        .export(export("DiffRoleArn"));
     here.output("DeployRoleArn", deploy.arn())
         .description("Set as SYNTH_DEPLOY_ROLE_ARN in GitLab CI/CD variables")
         .export(export("DeployRoleArn"));
