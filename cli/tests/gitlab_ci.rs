@@ -1153,10 +1153,15 @@ fn offline_diff_fallback_manifest_is_a_valid_assembly() {
 // ---------------------------------------------------------------------------
 // gitlab-ci-local
 
-/// gitlab-ci-local as `scripts/setup-node` installs it (npm ci of the root
-/// package-lock.json into node_modules/).
+/// gitlab-ci-local as `scripts/setup-node` installs it: npm ci of the root
+/// package-lock.json into node_modules/ of `$SYNTH_NODE_TOOLS`, by default
+/// the repository root.
 fn gitlab_ci_local() -> PathBuf {
-    let entry = root().join("node_modules/gitlab-ci-local/src/index.js");
+    let tools = std::env::var_os("SYNTH_NODE_TOOLS")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(root);
+    let entry = tools.join("node_modules/gitlab-ci-local/src/index.js");
     assert!(
         entry.is_file(),
         "gitlab-ci-local is not installed ({} is missing): run scripts/setup-node, \
