@@ -366,7 +366,7 @@ fn shell_split(text: &str) -> Vec<Tok> {
             *in_word = false;
         }
     }
-    /// Copies `$(...)`, `${...}` or `` `...` `` starting at `i` into `word`
+    /// Copies `$(...)`, `${...}` or a plain `$` starting at `i` into `word`
     /// unexpanded; returns the index after it.
     fn substitution(chars: &[char], mut i: usize, word: &mut String) -> usize {
         let (open, close) = match chars.get(i + 1) {
