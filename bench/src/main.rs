@@ -1,0 +1,633 @@
+//! synth's benchmark suite: one run prints one table. See BENCHMARKS.md
+//! for what each figure measures; `scripts/bench` builds in release and
+//! runs it.
+//!
+//! ```text
+//! synth-bench [--quick] [--no-deploy] [--markdown FILE]
+//! synth-bench child WORKLOAD RUNS WARMUP DIR    (internal: one in-process workload)
+//! ```
+
+mod deploybench;
+mod diffbench;
+mod inproc;
+mod measure;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use measure::{mib, ms, ProcStats};
+
+/// The figures of issue 9 for the AWS CDK (aws-cdk-lib 2.276, Node 20) on
+/// this kind of machine: `cdk synth` of the equivalent bootstrap (31
+/// resources), the app alone, and 50 stacks.
+const CDK_SYNTH: (f64, f64) = (2.87, 408.0);
+const CDK_APP_ALONE: f64 = 1.9;
+const CDK_SYNTH_50: (f64, f64) = (4.0, 451.0);
+
+/// The targets of issue 9.
+const TARGET_BOOTSTRAP: Duration = Duration::from_millis(20);
+const TARGET_BOOTSTRAP_RSS_KIB: u64 = 30 * 1024;
+const TARGET_50: Duration = Duration::from_millis(50);
+const TARGET_FLOOR_RATIO: f64 = 3.0;
+const TARGET_GROWTH: f64 = 1.5;
+const TARGET_DIFF: Duration = Duration::from_millis(20);
+const TARGET_DEPLOY_OVERHEAD: Duration = Duration::from_secs(1);
+
+/// How many runs each figure takes.
+struct Plan {
+    /// (N, in-process runs, in-process warm-up, process runs, process warm-up)
+    sizes: Vec<(usize, usize, usize, usize, usize)>,
+    bootstrap_inproc: (usize, usize),
+    bootstrap_proc: (usize, usize),
+    diff: (usize, usize),
+    deploy_cycles: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                sizes: vec![
+                    (1, 20, 2, 5, 1),
+                    (10, 10, 1, 5, 1),
+                    (50, 5, 1, 3, 1),
+                    (500, 3, 1, 2, 1),
+                ],
+                bootstrap_inproc: (20, 2),
+                bootstrap_proc: (5, 1),
+                diff: (5, 1),
+                deploy_cycles: 1,
+            }
+        } else {
+            Plan {
+                sizes: vec![
+                    (1, 200, 20, 30, 3),
+                    (10, 50, 5, 20, 3),
+                    (50, 20, 3, 20, 3),
+                    (500, 10, 2, 10, 2),
+                ],
+                bootstrap_inproc: (200, 20),
+                bootstrap_proc: (30, 3),
+                diff: (30, 3),
+                deploy_cycles: 5,
+            }
+        }
+    }
+}
+
+struct Bins {
+    bench: PathBuf,
+    app: PathBuf,
+    synth: PathBuf,
+    stacks: PathBuf,
+}
+
+impl Bins {
+    fn find() -> Result<Bins, String> {
+        let bench = std::env::current_exe().map_err(|e| format!("the bench's own path: {e}"))?;
+        let dir = bench.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let bins = Bins {
+            app: dir.join("synth-bench-app"),
+            synth: dir.join("synth"),
+            stacks: dir.join("stacks"),
+            bench,
+        };
+        for p in [&bins.app, &bins.synth, &bins.stacks] {
+            if !p.is_file() {
+                return Err(format!(
+                    "{} is missing: build with `cargo build --release -p synth-bench -p synth-cli -p stacks` (scripts/bench does)",
+                    p.display()
+                ));
+            }
+        }
+        Ok(bins)
+    }
+}
+
+/// A clean environment for the command line and apps: no AWS settings,
+/// no git repository above the working directory, no synth.toml.
+fn clean(cmd: &mut Command, dir: &Path) {
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("GIT_CEILING_DIRECTORIES", dir.parent().unwrap_or(dir))
+        .env("AWS_CONFIG_FILE", "/nonexistent/synth-bench/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/synth-bench/credentials",
+        );
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or("unknown memory".into(), |kb| {
+            format!("{:.1} GiB", kb / 1024.0 / 1024.0)
+        });
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let output = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    format!(
+        "{cores} cores (nproc), {cpu}, {mem} memory; Linux {}; {}",
+        output("uname", &["-r"]),
+        output("rustc", &["--version"])
+    )
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok {
+        "PASS"
+    } else {
+        "FAIL"
+    }
+}
+
+fn per_resource(d: Duration, resources: usize) -> Duration {
+    d / resources.max(1) as u32
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+struct Outcome {
+    text: String,
+    targets_met: usize,
+    targets: usize,
+}
+
+impl Outcome {
+    fn check(&mut self, ok: bool) -> &'static str {
+        self.targets += 1;
+        if ok {
+            self.targets_met += 1;
+        }
+        pass(ok)
+    }
+}
+
+fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
+    let bins = Bins::find()?;
+    let plan = Plan::new(quick);
+    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
+    let mut o = Outcome {
+        text: String::new(),
+        targets_met: 0,
+        targets: 0,
+    };
+    let progress = |what: &str| eprintln!("synth-bench: {what}");
+
+    // --- The bootstrap -------------------------------------------------
+    progress("bootstrap, in process");
+    let (runs, warmup) = plan.bootstrap_inproc;
+    let lib = inproc::measure(&bins.bench, "bootstrap", runs, warmup, &scratch);
+
+    let cli_dir = scratch.join("cli");
+    std::fs::create_dir_all(&cli_dir).map_err(|e| e.to_string())?;
+    let existing = scratch.join("assembly-bootstrap");
+    {
+        let mut app = synth::App::new();
+        stacks::define(&mut app);
+        app.synth()
+            .map_err(|e| e.to_string())?
+            .write(&existing)
+            .map_err(|e| e.to_string())?;
+    }
+    let (runs, warmup) = plan.bootstrap_proc;
+    progress("bootstrap, app binary alone");
+    let app_alone = measure::processes(warmup, runs, &scratch, || {
+        let mut c = Command::new(&bins.stacks);
+        clean(&mut c, &cli_dir);
+        c.env("SYNTH_OUTDIR", cli_dir.join("out-app"));
+        c
+    });
+    progress("bootstrap, command line on an existing assembly");
+    let cli_only = measure::processes(warmup, runs, &scratch, || {
+        let mut c = Command::new(&bins.synth);
+        clean(&mut c, &cli_dir);
+        c.arg("--app").arg(&existing);
+        c
+    });
+    progress("bootstrap, whole command");
+    let whole = measure::processes(warmup, runs, &scratch, || {
+        let mut c = Command::new(&bins.synth);
+        clean(&mut c, &cli_dir);
+        c.arg("--app")
+            .arg(&bins.stacks)
+            .arg("--out")
+            .arg(cli_dir.join("out"));
+        c
+    });
+    let shell = measure::processes(warmup, runs, &scratch, || {
+        let mut c = Command::new("sh");
+        clean(&mut c, &cli_dir);
+        c.args(["-c", "true"]);
+        c
+    });
+
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Synthesis of the bootstrap ({} resources, 1 stack)\n",
+        lib.resources
+    );
+    let _ = writeln!(t, "| what | median | min | peak RSS | target | |");
+    let _ = writeln!(t, "| --- | ---: | ---: | ---: | --- | --- |");
+    let _ = writeln!(
+        t,
+        "| library: `stacks::define` + `App::synth()` (in process) | {} | {} | {} | | |",
+        ms(lib.total.median()),
+        ms(lib.total.min()),
+        mib(lib.max_rss_kib)
+    );
+    let _ = writeln!(
+        t,
+        "| library: ... + `Assembly::write` | {} | {} | | | |",
+        ms(lib.total.median() + lib.write.median()),
+        ms(lib.total.min() + lib.write.min()),
+    );
+    let _ = writeln!(
+        t,
+        "| app binary alone (`target/release/stacks`) | {} | {} | {} | | |",
+        ms(app_alone.wall.median()),
+        ms(app_alone.wall.min()),
+        mib(app_alone.max_rss_kib)
+    );
+    let _ = writeln!(
+        t,
+        "| command line alone (`synth --app <assembly dir>`, no app run) | {} | {} | {} | | |",
+        ms(cli_only.wall.median()),
+        ms(cli_only.wall.min()),
+        mib(cli_only.max_rss_kib)
+    );
+    let _ = writeln!(
+        t,
+        "| `sh -c true` (the shell `synth` runs the app with) | {} | {} | {} | | |",
+        ms(shell.wall.median()),
+        ms(shell.wall.min()),
+        mib(shell.max_rss_kib)
+    );
+    let ok_time = whole.wall.median() <= TARGET_BOOTSTRAP;
+    let ok_rss = whole.max_rss_kib <= TARGET_BOOTSTRAP_RSS_KIB;
+    let status = format!("{} / {}", o.check(ok_time), o.check(ok_rss));
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "| **whole command: `synth --app target/release/stacks`** | **{}** | {} | **{}** | ≤ 20 ms, ≤ 30 MiB | {status} |",
+        ms(whole.wall.median()),
+        ms(whole.wall.min()),
+        mib(whole.max_rss_kib)
+    );
+    let _ = writeln!(
+        t,
+        "\nIn process: define {} + synth {} (of which the serde_json floor {}) + write {}.\n",
+        ms(lib.define.median()),
+        ms(lib.synth.median()),
+        ms(lib.serde.median()),
+        ms(lib.write.median())
+    );
+
+    // --- N copies --------------------------------------------------------
+    let mut rows = Vec::new();
+    for &(n, runs, warmup, pruns, pwarmup) in &plan.sizes {
+        progress(&format!("{n} copies, in process"));
+        let r = inproc::measure(&bins.bench, &format!("copies:{n}"), runs, warmup, &scratch);
+        progress(&format!("{n} copies, app alone and whole command"));
+        let out = cli_dir.join(format!("out-{n}"));
+        let alone: ProcStats = measure::processes(pwarmup, pruns, &scratch, || {
+            let mut c = Command::new(&bins.app);
+            clean(&mut c, &cli_dir);
+            c.arg(n.to_string()).env("SYNTH_OUTDIR", &out);
+            c
+        });
+        let command = format!("{} {n}", bins.app.display());
+        let p: ProcStats = measure::processes(pwarmup, pruns, &scratch, || {
+            let mut c = Command::new(&bins.synth);
+            clean(&mut c, &cli_dir);
+            c.args(["--app", &command]).arg("--out").arg(&out);
+            c
+        });
+        let _ = std::fs::remove_dir_all(&out);
+        rows.push((n, r, alone, p));
+    }
+    let t = &mut o.text;
+    let _ = writeln!(t, "## N copies of the bootstrap (N stacks of 29 resources)\n");
+    let _ = writeln!(
+        t,
+        "| N | resources | templates | define | `synth()` | serde_json floor | `synth()` / floor | define + synth per resource | write | peak RSS in process | app alone | whole command | per resource | peak RSS |"
+    );
+    let _ = writeln!(
+        t,
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    let mut ratio_fail = Vec::new();
+    for (n, r, alone, p) in &rows {
+        let ratio = secs(r.synth.median()) / secs(r.serde.median()).max(1e-9);
+        if ratio > TARGET_FLOOR_RATIO {
+            ratio_fail.push(*n);
+        }
+        let _ = writeln!(
+            t,
+            "| {n} | {} | {:.1} MiB | {} | {} | {} | {ratio:.1}x | {} | {} | {} | {} | **{}** | {} | {} |",
+            r.resources,
+            r.bytes as f64 / 1048576.0,
+            ms(r.define.median()),
+            ms(r.synth.median()),
+            ms(r.serde.median()),
+            us(per_resource(r.total.median(), r.resources)),
+            ms(r.write.median()),
+            mib(r.max_rss_kib),
+            ms(alone.wall.median()),
+            ms(p.wall.median()),
+            us(per_resource(p.wall.median(), r.resources)),
+            mib(p.max_rss_kib),
+        );
+    }
+    let find = |n: usize| rows.iter().find(|(m, ..)| *m == n);
+    let mut targets = String::new();
+    if let Some((_, r, _, p)) = find(50) {
+        let ok = p.wall.median() <= TARGET_50;
+        let _ = writeln!(
+            targets,
+            "- 50 stacks ({} resources), whole command: {} (target ≤ 50 ms): {}",
+            r.resources,
+            ms(p.wall.median()),
+            o.check(ok)
+        );
+    }
+    let ok = ratio_fail.is_empty();
+    let _ = writeln!(
+        targets,
+        "- synthesis (`App::synth()`) within 3x of the serde_json floor at every N: {}{}",
+        o.check(ok),
+        if ok {
+            String::new()
+        } else {
+            format!(" (over at N = {ratio_fail:?})")
+        }
+    );
+    if let (Some((_, r10, _, p10)), Some((_, r500, _, p500))) = (find(10), find(500)) {
+        let a = per_resource(r10.total.median(), r10.resources);
+        let b = per_resource(r500.total.median(), r500.resources);
+        let g = secs(b) / secs(a).max(1e-12);
+        let _ = writeln!(
+            targets,
+            "- growth, in process (define + synth): {} per resource at N=500 vs {} at N=10 = {g:.2}x (target ≤ 1.5x): {}",
+            us(b),
+            us(a),
+            o.check(g <= TARGET_GROWTH)
+        );
+        let a = per_resource(p10.wall.median(), r10.resources);
+        let b = per_resource(p500.wall.median(), r500.resources);
+        let g = secs(b) / secs(a).max(1e-12);
+        let _ = writeln!(
+            targets,
+            "- growth, whole command: {} per resource at N=500 vs {} at N=10 = {g:.2}x (target ≤ 1.5x): {}",
+            us(b),
+            us(a),
+            o.check(g <= TARGET_GROWTH)
+        );
+    }
+    let t = &mut o.text;
+    let _ = writeln!(t, "\n{targets}");
+
+    // --- Diff ------------------------------------------------------------
+    progress("diff");
+    let (runs, warmup) = plan.diff;
+    let cases = diffbench::run(runs, warmup);
+    let t = &mut o.text;
+    let _ = writeln!(t, "## Diff of two 500-resource templates\n");
+    let _ = writeln!(
+        t,
+        "| case | resources old → new | changes (add / change / remove / replace) | parse both | diff | render | total | target | |"
+    );
+    let _ = writeln!(
+        t,
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
+    );
+    let mut diff_rows = Vec::new();
+    for c in &cases {
+        let ok = c.total.median() <= TARGET_DIFF;
+        diff_rows.push((c, ok));
+    }
+    for (c, ok) in diff_rows {
+        let status = o.check(ok);
+        let _ = writeln!(
+            o.text,
+            "| {} | {} → {} ({} → {} KiB) | {} / {} / {} / {}{} | {} | {} | {} | **{}** | ≤ 20 ms | {status} |",
+            c.name,
+            c.old_resources,
+            c.new_resources,
+            c.old_bytes / 1024,
+            c.new_bytes / 1024,
+            c.counts.0,
+            c.counts.1,
+            c.counts.2,
+            c.counts.3,
+            if c.broadening { ", broadening" } else { "" },
+            ms(c.parse.median()),
+            ms(c.diff.median()),
+            ms(c.render.median()),
+            ms(c.total.median()),
+        );
+    }
+    let _ = writeln!(o.text);
+
+    // --- Deploy ----------------------------------------------------------
+    if deploy {
+        progress("deploy cycle against moto");
+        match deploybench::run(&bins.synth, plan.deploy_cycles, &scratch) {
+            None => {
+                let _ = writeln!(
+                    o.text,
+                    "## Deploy against moto\n\nSkipped: moto is not installed in .venv (run scripts/setup-python).\n"
+                );
+            }
+            Some(d) => {
+                let t = &mut o.text;
+                let _ = writeln!(
+                    t,
+                    "## Deploy, no-change redeploy and destroy against moto on loopback ({} cycles; moto started in {})\n",
+                    d.cycles,
+                    ms(d.moto_startup)
+                );
+                let _ = writeln!(
+                    t,
+                    "| operation | requests | `synth` wall | via proxy: `synth` wall | moto's time | **`synth` overhead** | minimal client replay | `synth` CPU | peak RSS | target | |"
+                );
+                let _ = writeln!(t, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+                let mut detail = String::new();
+                for (op, r) in &d.ops {
+                    let ok = r.overhead.median() <= TARGET_DEPLOY_OVERHEAD;
+                    let status = o.check(ok);
+                    let _ = writeln!(
+                        o.text,
+                        "| {} | {} | {} | {} | {} | **{}** | {} | {} | {} | ≤ 1 s overhead | {status} |",
+                        op.label(),
+                        r.request_count(),
+                        ms(r.cli.median()),
+                        ms(r.cli_proxied.median()),
+                        ms(r.server.median()),
+                        ms(r.overhead.median()),
+                        ms(r.replay.median()),
+                        ms(r.cpu.median()),
+                        mib(r.max_rss_kib),
+                    );
+                    let calls: Vec<String> = r
+                        .requests
+                        .iter()
+                        .map(|(a, n)| format!("{a} ×{n}"))
+                        .collect();
+                    let _ = writeln!(
+                        detail,
+                        "- {}: {}; direct wall minus replay (medians): {}",
+                        op.label(),
+                        calls.join(", "),
+                        ms(r.direct_minus_replay())
+                    );
+                }
+                let _ = writeln!(
+                    o.text,
+                    "\nOverhead is paired: in each run through the timing proxy, `synth`'s wall time minus moto's time answering its requests (medians of those differences). Requests the command line made:\n\n{detail}\nmoto 5.2.5 cannot delete the bootstrap (DeleteStack fails with DependencyViolation on its VPC), so destroy deletes `GitlabIam`: the bootstrap's CI/CD user and three roles plus 25 SSM parameters with their ARNs.\n"
+                );
+            }
+        }
+    }
+
+    // --- The AWS CDK -----------------------------------------------------
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Beside the AWS CDK (aws-cdk-lib 2.276, Node 20; figures of issue 9)\n"
+    );
+    let _ = writeln!(t, "| | AWS CDK | synth | faster by |");
+    let _ = writeln!(t, "| --- | ---: | ---: | ---: |");
+    let _ = writeln!(
+        t,
+        "| bootstrap, whole command (`cdk synth` / `synth`) | {:.2} s, {:.0} MiB | {}, {} | {:.0}x |",
+        CDK_SYNTH.0,
+        CDK_SYNTH.1,
+        ms(whole.wall.median()),
+        mib(whole.max_rss_kib),
+        CDK_SYNTH.0 / secs(whole.wall.median()).max(1e-9)
+    );
+    let _ = writeln!(
+        t,
+        "| bootstrap, app alone | {:.1} s | {} | {:.0}x |",
+        CDK_APP_ALONE,
+        ms(app_alone.wall.median()),
+        CDK_APP_ALONE / secs(app_alone.wall.median()).max(1e-9)
+    );
+    if let Some((_, _, _, p)) = find(50) {
+        let _ = writeln!(
+            t,
+            "| 50 stacks, whole command | {:.1} s, {:.0} MiB | {}, {} | {:.0}x |",
+            CDK_SYNTH_50.0,
+            CDK_SYNTH_50.1,
+            ms(p.wall.median()),
+            mib(p.max_rss_kib),
+            CDK_SYNTH_50.0 / secs(p.wall.median()).max(1e-9)
+        );
+    }
+    let _ = writeln!(t);
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(o)
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: synth-bench [--quick] [--no-deploy] [--markdown FILE]");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("child") {
+        let [_, workload, runs, warmup, dir] = args.as_slice() else {
+            return usage();
+        };
+        let (Ok(runs), Ok(warmup)) = (runs.parse(), warmup.parse()) else {
+            return usage();
+        };
+        inproc::child(workload, runs, warmup, Path::new(dir));
+        return ExitCode::SUCCESS;
+    }
+    let (mut quick, mut deploy, mut markdown) = (false, true, None);
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--no-deploy" => deploy = false,
+            "--markdown" => match it.next() {
+                Some(p) => markdown = Some(PathBuf::from(p)),
+                None => return usage(),
+            },
+            "-h" | "--help" => {
+                let _ = usage();
+                return ExitCode::SUCCESS;
+            }
+            _ => return usage(),
+        }
+    }
+    let started = std::time::Instant::now();
+    let outcome = match bench(quick, deploy) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("synth-bench: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "# synth benchmarks{}\n\nMachine: {}.\n",
+        if quick { " (--quick: fewer runs)" } else { "" },
+        machine()
+    );
+    report.push_str(&outcome.text);
+    let _ = writeln!(
+        report,
+        "Targets met: {} of {}. Suite ran in {:.0} s.",
+        outcome.targets_met,
+        outcome.targets,
+        started.elapsed().as_secs_f64()
+    );
+    print!("{report}");
+    if let Some(path) = markdown {
+        if let Err(e) = std::fs::write(&path, &report) {
+            eprintln!("synth-bench: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::SUCCESS
+}
