@@ -223,7 +223,13 @@ struct Env<'a> {
 }
 
 impl Env<'_> {
-    fn run(&self, endpoint: &str, assembly: &Path, args: &[&str], expect: &str) -> measure::ProcRun {
+    fn run(
+        &self,
+        endpoint: &str,
+        assembly: &Path,
+        args: &[&str],
+        expect: &str,
+    ) -> measure::ProcRun {
         let mut cmd = Command::new(self.synth);
         cmd.current_dir(self.work)
             .env_clear()

@@ -158,6 +158,14 @@ fn machine() -> String {
     )
 }
 
+/// The 1-minute load average.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn pass(ok: bool) -> &'static str {
     if ok {
         "PASS"
@@ -342,7 +350,10 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         rows.push((n, r, alone, p));
     }
     let t = &mut o.text;
-    let _ = writeln!(t, "## N copies of the bootstrap (N stacks of 29 resources)\n");
+    let _ = writeln!(
+        t,
+        "## N copies of the bootstrap (N stacks of 29 resources)\n"
+    );
     let _ = writeln!(
         t,
         "| N | resources | templates | define | `synth()` | serde_json floor | `synth()` / floor | define + synth per resource | write | peak RSS in process | app alone | whole command | per resource | peak RSS |"
@@ -486,7 +497,10 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
                     t,
                     "| operation | requests | `synth` wall | via proxy: `synth` wall | moto's time | **`synth` overhead** | minimal client replay | `synth` CPU | peak RSS | target | |"
                 );
-                let _ = writeln!(t, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+                let _ = writeln!(
+                    t,
+                    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+                );
                 let mut detail = String::new();
                 for (op, r) in &d.ops {
                     let ok = r.overhead.median() <= TARGET_DEPLOY_OVERHEAD;
@@ -600,6 +614,7 @@ fn main() -> ExitCode {
         }
     }
     let started = std::time::Instant::now();
+    let load_before = loadavg();
     let outcome = match bench(quick, deploy) {
         Ok(o) => o,
         Err(e) => {
@@ -610,9 +625,11 @@ fn main() -> ExitCode {
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "# synth benchmarks{}\n\nMachine: {}.\n",
+        "# synth benchmarks{}\n\nMachine: {}. Load average (1 min) {} before the run, {} after: the cores are shared, so figures move with what else runs.\n",
         if quick { " (--quick: fewer runs)" } else { "" },
-        machine()
+        machine(),
+        load_before,
+        loadavg()
     );
     report.push_str(&outcome.text);
     let _ = writeln!(
