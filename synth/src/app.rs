@@ -164,6 +164,8 @@ impl App {
     /// Synthesizes and writes the assembly to the output directory, the
     /// way a `stacks` binary's `main` ends. Errors go to stderr; the exit
     /// code is 2 for errors in the app's definitions, 1 when writing fails.
+    /// Meant as the last call of `main`: the assembly's memory is left for
+    /// the operating system to reclaim.
     pub fn run(&self) -> ExitCode {
         let assembly = match self.synth() {
             Ok(assembly) => assembly,
@@ -182,9 +184,16 @@ impl App {
             );
             return ExitCode::from(1);
         }
-        if self.quiet {
-            return ExitCode::SUCCESS;
+        if !self.quiet {
+            self.print_summary(&assembly);
         }
+        // The process ends here: freeing a large assembly piece by piece
+        // costs more than the kernel reclaiming it at exit.
+        std::mem::forget(assembly);
+        ExitCode::SUCCESS
+    }
+
+    fn print_summary(&self, assembly: &Assembly) {
         let mut out = std::io::stdout().lock();
         for stack in &assembly.stacks {
             let _ = writeln!(
@@ -195,6 +204,5 @@ impl App {
                 stack.manifest.resources
             );
         }
-        ExitCode::SUCCESS
     }
 }

@@ -386,7 +386,8 @@ impl Resolver<'_> {
             p.insert("AllowedValues".into(), Json::Array(values));
         }
         if let Some(pattern) = &spec.allowed_pattern {
-            if regex::Regex::new(pattern).is_err() {
+            // Only the syntax is checked here: compiling is for matching.
+            if regex_syntax::Parser::new().parse(pattern).is_err() {
                 self.error(format!(
                     "AllowedPattern {pattern:?} is not a valid regular expression"
                 ));
@@ -907,7 +908,7 @@ fn parameter_default_problem(spec: &crate::stack::ParameterSpec, text: &str) -> 
     }
     if let Some(pattern) = &spec.allowed_pattern {
         let anchored = format!("^(?:{pattern})$");
-        if let Ok(re) = regex::Regex::new(&anchored) {
+        if let Some(re) = crate::validate::regex(&anchored) {
             if !re.is_match(text) {
                 return Some(format!(
                     "the default {text:?} does not match the allowed pattern {pattern:?}"

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use crate::resource::Props;
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TypeMeta};
@@ -166,17 +166,32 @@ fn join(at: &str, name: &str) -> String {
 
 /// Schema patterns are ECMAScript regular expressions; the few that Rust's
 /// engine cannot compile (look-around, back-references) are not checked.
-/// Compiled patterns are cached for the process.
-fn compiled(pattern: &'static str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
+fn compiled(pattern: &'static str) -> Option<&'static Regex> {
+    regex(pattern)
+}
+
+/// `pattern` compiled once per process and shared (a clone would start
+/// with a cold match cache). ASCII mode first: it compiles far faster and
+/// gives `\w` and `\d` the ECMAScript meaning CloudFormation uses; a
+/// pattern that needs Unicode (non-ASCII ranges) falls back to it.
+pub(crate) fn regex(pattern: &str) -> Option<&'static Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<&'static Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut cache = cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache
-        .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok())
-        .clone()
+    if let Some(found) = cache.get(pattern) {
+        return *found;
+    }
+    let built = RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .or_else(|_| Regex::new(pattern))
+        .ok()
+        // Patterns are few and live as long as the process.
+        .map(|re| &*Box::leak(Box::new(re)));
+    cache.insert(pattern.to_owned(), built);
+    built
 }
 
 #[cfg(test)]
@@ -256,6 +271,22 @@ mod tests {
         assert!(problems(&[("B", "y".into())])[0].contains("exactly one of A, B; A and B are set"));
         assert!(problems(&[("C", "1".into()), ("D", "2".into())])[0]
             .contains("D cannot be set together with C"));
+    }
+
+    #[test]
+    fn patterns_use_ecmascript_classes_and_fall_back_to_unicode() {
+        // `\w` is ASCII, as in ECMAScript (and CloudFormation).
+        let word = regex("^\\w+$").unwrap();
+        assert!(word.is_match("role_1") && !word.is_match("rôle"));
+        // A pattern naming non-ASCII characters still compiles and matches.
+        let latin = regex("^[\\u0020-\\u007E\\u00A1-\\u00FF]*$").unwrap();
+        assert!(latin.is_match("café") && !latin.is_match("日本"));
+        // Compiled once: the same regex comes back.
+        assert!(std::ptr::eq(regex("^\\w+$").unwrap(), word));
+        assert!(
+            regex("(?<=a)b").is_none(),
+            "look-behind is not supported, so not checked"
+        );
     }
 
     #[test]

@@ -51,7 +51,6 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
     let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let result = runtime.block_on(async {
         let client = crate::aws::client(&region).await;
-        let s3 = crate::aws::s3_client(&region).await;
         let selected: BTreeSet<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
         let mut done: BTreeSet<String> = BTreeSet::new();
         let mut pending: Vec<usize> = (0..inputs.len()).collect();
@@ -76,11 +75,11 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
                     template: template.clone(),
                     parameters: &parameters,
                 };
-                let (client, s3, opts, ui) = (&client, &s3, &opts, &ctx.ui);
+                let (client, opts, ui) = (&client, &opts, &ctx.ui);
                 async move {
                     (
                         manifest.name.clone(),
-                        deploy::deploy_stack(client, s3, input, opts, ui).await,
+                        deploy::deploy_stack(client, input, opts, ui).await,
                     )
                 }
             });

@@ -285,7 +285,6 @@ pub struct StackInput<'a> {
 /// Deploys one stack: change set, diff, approval, execution, events.
 pub async fn deploy_stack(
     client: &Client,
-    s3: &aws_sdk_s3::Client,
     input: StackInput<'_>,
     opts: &DeployOptions,
     ui: &crate::ui::Ui,
@@ -386,7 +385,9 @@ pub async fn deploy_stack(
                 synth::limits::INLINE_TEMPLATE_BYTES
             )));
         };
-        request.template_url(upload(s3, bucket, name, &input.body, &opts.region).await?)
+        // Only oversized templates need S3: its client is made here.
+        let s3 = crate::aws::s3_client(&opts.region).await;
+        request.template_url(upload(&s3, bucket, name, &input.body, &opts.region).await?)
     } else {
         request.template_body(&input.body)
     };

@@ -98,6 +98,9 @@ pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChan
         .collect();
     for id in ids {
         let (o, n) = (old.get(id), new.get(id));
+        if o == n {
+            continue;
+        }
         let (op, np) = (policies(o), policies(n));
         for (policy, statements) in &np {
             let before = op.get(policy).cloned().unwrap_or_default();
