@@ -423,7 +423,6 @@ impl Resolver<'_> {
     fn resource(&mut self, index: usize, node: &ResourceNode) -> Json {
         let mut r = JsonMap::new();
         r.insert("Type".into(), json!(node.type_name));
-        let mut props = node.props.clone();
         if let Some(meta) = node.meta {
             let own_stack = self.stack();
             if let Some(region) = own_stack
@@ -441,14 +440,28 @@ impl Resolver<'_> {
                     self.error(message);
                 }
             }
-            for d in crate::validate::check(meta, &props) {
+            for d in crate::validate::check(meta, &node.props) {
                 self.error(d);
             }
         }
-        self.merge_tags(node, &mut props);
-        if !props.is_empty() {
-            let value = props.into_value();
-            r.insert("Properties".into(), self.resolve(&value));
+        // Resolved straight from the borrowed properties (sorted by name),
+        // with the merged tags in their sorted place.
+        let mut tags = self.merged_tags(node);
+        if !node.props.is_empty() || tags.is_some() {
+            let mut props = JsonMap::new();
+            for (name, value) in node.props.iter() {
+                if let Some((tag_name, merged)) = tags.take_if(|(t, _)| *t <= name) {
+                    props.insert(tag_name.to_owned(), self.resolve(&merged));
+                    if tag_name == name {
+                        continue;
+                    }
+                }
+                props.insert(name.to_owned(), self.resolve(value));
+            }
+            if let Some((tag_name, merged)) = tags {
+                props.insert(tag_name.to_owned(), self.resolve(&merged));
+            }
+            r.insert("Properties".into(), Json::Object(props));
         }
         self.resource_options(index, &node.options, &mut r);
         Json::Object(r)
@@ -497,12 +510,14 @@ impl Resolver<'_> {
     }
 
     /// Merges the stack's tags, the resource's own tags and any literal tag
-    /// property into the shape the type takes tags in.
-    fn merge_tags(&mut self, node: &ResourceNode, props: &mut crate::resource::Props) {
+    /// property into the shape the type takes tags in: the tag property's
+    /// name and merged value, when there are tags to merge.
+    fn merged_tags(&mut self, node: &ResourceNode) -> Option<(&'static str, Value)> {
+        let props = &node.props;
         let stack_tags = &self.stack().tags;
         let own = &node.options.tags;
         if stack_tags.is_empty() && own.is_empty() {
-            return;
+            return None;
         }
         let Some(Tagging { property, shape }) = node.meta.and_then(|m| m.tagging) else {
             if !own.is_empty() {
@@ -512,7 +527,7 @@ impl Resolver<'_> {
                 );
                 self.error(message);
             }
-            return;
+            return None;
         };
         let mut merged: Vec<(String, Value)> = Vec::new();
         let mut put = |key: &str, value: Value| {
@@ -544,7 +559,7 @@ impl Resolver<'_> {
             Some(_) => {
                 let message = format!("the {property} property is computed by an intrinsic function, so the stack's tags cannot be merged into it; set tags with .tag(..) instead");
                 self.error(message);
-                return;
+                return None;
             }
         }
         for (key, _) in &merged {
@@ -569,7 +584,7 @@ impl Resolver<'_> {
                     .collect(),
             ),
         };
-        props.set::<crate::value::Json>(property, value);
+        Some((property, value))
     }
 
     /// Outputs must not carry secrets into stack outputs and logs.
