@@ -25,17 +25,7 @@ pub fn define_copies(app: &mut App, n: usize) {
             stacks::define(app);
             continue;
         }
-        let stack = app.stack(&copy_name(i));
-        stack
-            .description("GitLab EKS integration bootstrap: CI/CD user, provision role, EKS roles, VPC and cluster")
-            .tag("project", "gitlab-eks")
-            .tag("managed-by", "synth");
-        GitlabEksBootstrap::builder()
-            .cluster(ClusterOptions {
-                name: Some("gitlab".into()),
-                ..ClusterOptions::default()
-            })
-            .build(stack, "Gitlab");
+        stacks::define_bootstrap(app, &copy_name(i));
     }
 }
 

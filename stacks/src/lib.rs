@@ -9,7 +9,12 @@ pub const STACK: &str = "GitlabEks";
 
 /// Defines every stack of the app on `app`.
 pub fn define(app: &mut App) {
-    let stack = app.stack(STACK);
+    define_bootstrap(app, STACK);
+}
+
+/// Adds one bootstrap stack named `name` (29 resources).
+pub fn define_bootstrap(app: &mut App, name: &str) {
+    let stack = app.stack(name);
     stack
         .description("GitLab EKS integration bootstrap: CI/CD user, provision role, EKS roles, VPC and cluster")
         .tag("project", "gitlab-eks")

@@ -455,25 +455,32 @@ fn deploy_roles(
         execution = execution.managed_policy(p.clone());
     }
     let execution = execution.build(here, "CfnExecutionRole");
-    let subject = format!(
-        "project_path:{}:ref_type:branch:ref:region/*",
-        access.project_path
-    );
-    let trust = crate::iam::PolicyDocument::new().statement(
-        Statement::allow()
-            .action("sts:AssumeRoleWithWebIdentity")
-            .principal(Principal::federated(provider.clone()))
-            .condition(
-                "StringEquals",
-                format!("{host}:aud"),
-                [access.gitlab_url.as_str()],
-            )
-            .condition("StringLike", format!("{host}:sub"), [subject.as_str()]),
-    );
+    // A GitLab CI job of this project on the branches matching `refs`.
+    let trust_from = |refs: &str| {
+        let subject = format!(
+            "project_path:{}:ref_type:branch:ref:{refs}",
+            access.project_path
+        );
+        crate::iam::PolicyDocument::new().statement(
+            Statement::allow()
+                .action("sts:AssumeRoleWithWebIdentity")
+                .principal(Principal::federated(provider.clone()))
+                .condition(
+                    "StringEquals",
+                    format!("{host}:aud"),
+                    [access.gitlab_url.as_str()],
+                )
+                .condition("StringLike", format!("{host}:sub"), [subject.as_str()]),
+        )
+    };
     let stacks = fns::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*");
-    let deploy = Role::with_trust(trust)
+    let deploy = Role::with_trust(trust_from("region/*"))
         .description("Assumed by GitLab CI on region/* branches to deploy with synth")
-        .grant(Statement::allow().actions(DEPLOY_ACTIONS).resource(stacks))
+        .grant(
+            Statement::allow()
+                .actions(DEPLOY_ACTIONS)
+                .resource(stacks.clone()),
+        )
         .grant(
             Statement::allow()
                 .action("iam:PassRole")
@@ -482,23 +489,10 @@ fn deploy_roles(
         .build(here, "DeployRole");
     // Merge request pipelines diff against the deployed stacks from any
     // branch: that role may only read stacks and templates.
-    let any_branch = format!("project_path:{}:ref_type:branch:ref:*", access.project_path);
-    let diff_trust = crate::iam::PolicyDocument::new().statement(
-        Statement::allow()
-            .action("sts:AssumeRoleWithWebIdentity")
-            .principal(Principal::federated(provider.clone()))
-            .condition(
-                "StringEquals",
-                format!("{host}:aud"),
-                [access.gitlab_url.as_str()],
-            )
-            .condition("StringLike", format!("{host}:sub"), [any_branch.as_str()]),
-    );
+    let diff_trust = trust_from("*");
     let diff = Role::with_trust(diff_trust)
         .description("Assumed by GitLab CI merge request pipelines to diff with synth (read-only)")
-        .grant(Statement::allow().actions(DIFF_ACTIONS).resource(fns::sub(
-            "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*",
-        )))
+        .grant(Statement::allow().actions(DIFF_ACTIONS).resource(stacks))
         .build(here, "DiffRole");
     here.output("DiffRoleArn", diff.arn())
         .description("Set as SYNTH_DIFF_ROLE_ARN in GitLab CI/CD variables")
