@@ -272,9 +272,18 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "diff",
         "--against",
         &app(&v1),
+        "--context-lines",
+        "1",
     ]))
     .expect(0);
     assert!(r.stdout.contains("ingress tcp 22"), "{}", r.stdout);
+    // --context-lines adds the unified diff of the template texts.
+    assert!(r.stdout.contains("@@ "), "unified diff: {}", r.stdout);
+    assert!(
+        r.stdout.contains("+            \"FromPort\": 22,"),
+        "unified diff: {}",
+        r.stdout
+    );
 }
 
 #[test]

@@ -235,3 +235,23 @@ fn gitlab_report_counts_replacements_as_delete_and_create() {
         })
     );
 }
+
+#[test]
+fn unified_text_diff_of_the_templates() {
+    let text = render::unified(
+        "deployed",
+        "out/App.template.json",
+        "a\nb\nc\nd\n",
+        "a\nB\nc\nd\n",
+        1,
+    );
+    assert!(
+        text.contains("--- deployed") && text.contains("+++ out/App.template.json"),
+        "{text}"
+    );
+    assert!(text.contains("-b\n+B\n"), "{text}");
+    assert!(
+        text.contains(" a\n") && !text.contains(" d\n"),
+        "one line of context: {text}"
+    );
+}
