@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value as Json;
-use support::{assembly, run, run_in_terminal, small_app, synth};
+use support::{assembly, in_region, run, run_in_terminal, small_app, synth};
 use synth::App;
 use synth_tests::servers::Moto;
 
@@ -42,40 +42,28 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     let app = |a: &std::path::Path| a.display().to_string();
 
     // Not deployed yet: everything is an addition; --fail turns it into exit 1.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
-        &app(&v1),
-        "--region",
-        "us-east-1",
-        "diff",
-    ]))
-    .expect(0);
+    let r = run(&mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff"])).expect(0);
     assert!(r.stdout.contains("Stack GitlabEks (new)"), "{}", r.stdout);
     assert!(
         r.stdout.contains("29 to add, 0 to change, 0 to remove"),
         "{}",
         r.stdout
     );
-    run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v1),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-    ]))
+        &["diff", "--fail"],
+    ))
     .expect(1);
 
     // Parameters without defaults must be given on create.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v1),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-    ]))
+        &["deploy", "--require-approval", "never"],
+    ))
     .expect(2);
     assert!(
         r.stderr
@@ -85,21 +73,22 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Create.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v1),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-        "--parameters",
-        ACCOUNT,
-        "--parameters",
-        EXTERNAL,
-        "--progress",
-        "events",
-    ]))
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--parameters",
+            ACCOUNT,
+            "--parameters",
+            EXTERNAL,
+            "--progress",
+            "events",
+        ],
+    ))
     .expect(0);
     assert!(
         r.stderr.contains("GitlabEks: CREATE_COMPLETE"),
@@ -109,14 +98,12 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     assert!(r.stderr.contains("GitlabEks: deployed"), "{}", r.stderr);
 
     // Deployed and unchanged: no differences, and --fail passes.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v1),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-    ]))
+        &["diff", "--fail"],
+    ))
     .expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
@@ -125,30 +112,28 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Re-deploy with no changes (parameters keep their previous values).
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v1),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-    ]))
+        &["deploy", "--require-approval", "never"],
+    ))
     .expect(0);
     assert!(r.stderr.contains("GitlabEks: no changes"), "{}", r.stderr);
 
     // A change: diff shows exactly it, as text, JSON and GitLab's report.
     let report = dir.join("report.json");
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-        "--gitlab-report",
-        report.to_str().unwrap(),
-    ]))
+        &[
+            "diff",
+            "--fail",
+            "--gitlab-report",
+            report.to_str().unwrap(),
+        ],
+    ))
     .expect(1);
     assert!(
         r.stdout
@@ -177,15 +162,12 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         counts,
         serde_json::json!({"create": 0, "update": 1, "delete": 0})
     );
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--format",
-        "json",
-    ]))
+        &["diff", "--format", "json"],
+    ))
     .expect(0);
     let json: Json = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["stacks"][0]["resources"].as_array().unwrap().len(), 1);
@@ -193,13 +175,12 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
 
     // The change broadens access: without a terminal, the default approval
     // mode refuses and names the way out.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "deploy",
-    ]))
+        &["deploy"],
+    ))
     .expect(1);
     assert!(
         r.stderr
@@ -212,20 +193,17 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.stderr
     );
-    run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "any-change",
-    ]))
+        &["deploy", "--require-approval", "any-change"],
+    ))
     .expect(1);
 
     // Declined at the terminal: nothing changes.
     let r = run_in_terminal(
-        synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]),
+        &in_region(&moto.endpoint(), dir, &app(&v2), &["deploy"]),
         "n\n",
     );
     assert_eq!(r.code, 1, "{}", r.all());
@@ -234,19 +212,17 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-    ]))
+        &["diff", "--fail"],
+    ))
     .expect(1);
 
     // Approved at the terminal: deployed, then nothing differs.
     let r = run_in_terminal(
-        synth(&moto.endpoint(), dir).args(["--app", &app(&v2), "--region", "us-east-1", "deploy"]),
+        &in_region(&moto.endpoint(), dir, &app(&v2), &["deploy"]),
         "y\n",
     );
     assert_eq!(r.code, 0, "{}", r.all());
@@ -255,14 +231,12 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-    ]))
+        &["diff", "--fail"],
+    ))
     .expect(0);
 
     // The diff against another assembly needs no endpoint at all.
@@ -295,16 +269,19 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     let v2 = assembly(&small_app("Small", Some("more")), &dir.join("v2"));
     let app = |a: &std::path::Path| a.display().to_string();
     // A new stack without IAM or network rules does not broaden access.
-    run(synth(&moto.endpoint(), dir).args(["--app", &app(&v1), "--region", "us-east-1", "deploy"]))
-        .expect(0);
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
+        &app(&v1),
+        &["deploy"],
+    ))
+    .expect(0);
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v2),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "Small",
-    ]))
+        &["deploy", "Small"],
+    ))
     .expect(0);
     assert!(
         r.stdout.contains("[+] AWS::SSM::Parameter Extra"),
@@ -313,15 +290,12 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     );
     // any-change asks even so.
     let v3 = assembly(&small_app("Small", Some("again")), &dir.join("v3"));
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app(&v3),
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "any-change",
-    ]))
+        &["deploy", "--require-approval", "any-change"],
+    ))
     .expect(1);
     assert!(
         r.stderr.contains("--require-approval any-change"),
@@ -337,62 +311,46 @@ fn destroy_asks_unless_forced_and_deletes() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Doomed", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-    ]))
+        &["deploy", "--require-approval", "never"],
+    ))
     .expect(0);
 
-    let r =
-        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"]))
-            .expect(2);
+    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["destroy"])).expect(2);
     assert!(r.stderr.contains("pass --force"), "{}", r.stderr);
-    let r = run_in_terminal(
-        synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "destroy"]),
-        "n\n",
-    );
+    let r = run_in_terminal(&in_region(&moto.endpoint(), dir, &app, &["destroy"]), "n\n");
     assert_eq!(r.code, 1, "{}", r.all());
-    let r =
-        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"]))
-            .expect(0);
+    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["diff"])).expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
         "declining keeps the stack: {}",
         r.stdout
     );
 
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "destroy",
-        "--force",
-    ]))
+        &["destroy", "--force"],
+    ))
     .expect(0);
     assert!(r.stderr.contains("Doomed: destroyed"), "{}", r.stderr);
-    let r =
-        run(synth(&moto.endpoint(), dir).args(["--app", &app, "--region", "us-east-1", "diff"]))
-            .expect(0);
+    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["diff"])).expect(0);
     assert!(
         r.stdout.contains("Stack Doomed (new)"),
         "gone: {}",
         r.stdout
     );
     // Destroying what is not there is not an error.
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "destroy",
-        "--force",
-    ]))
+        &["destroy", "--force"],
+    ))
     .expect(0);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
 }
@@ -459,40 +417,32 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Small", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "Nope",
-    ]))
+        &["deploy", "Nope"],
+    ))
     .expect(2);
     assert!(
         r.stderr.contains("Small"),
         "lists the known stacks: {}",
         r.stderr
     );
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--parameters",
-        "novalue",
-    ]))
+        &["deploy", "--parameters", "novalue"],
+    ))
     .expect(2);
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--parameters",
-        "Other:K=V",
-    ]))
+        &["deploy", "--parameters", "Other:K=V"],
+    ))
     .expect(2);
     assert!(
         r.stderr
@@ -500,15 +450,12 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
         "{}",
         r.stderr
     );
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app,
-        "--region",
-        "us-east-1",
-        "diff",
-        "--template",
-        "x.json",
-    ]))
+        &["diff", "--template", "x.json"],
+    ))
     .expect(2);
     assert!(
         r.stderr.contains("--template compares with one stack"),
@@ -558,15 +505,12 @@ fn templates_over_the_inline_limit_go_through_s3() {
     let large = assembly(&app, &dir.join("large"));
     let app_dir = large.display().to_string();
 
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app_dir,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-    ]))
+        &["deploy", "--require-approval", "never"],
+    ))
     .expect(2);
     assert!(
         r.stderr
@@ -576,27 +520,26 @@ fn templates_over_the_inline_limit_go_through_s3() {
     );
 
     create_bucket(&moto.endpoint(), "templates");
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app_dir,
-        "--region",
-        "us-east-1",
-        "deploy",
-        "--require-approval",
-        "never",
-        "--template-bucket",
-        "templates",
-    ]))
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--template-bucket",
+            "templates",
+        ],
+    ))
     .expect(0);
     assert!(r.stderr.contains("Large: deployed"), "{}", r.stderr);
-    let r = run(synth(&moto.endpoint(), dir).args([
-        "--app",
+    let r = run(&mut in_region(
+        &moto.endpoint(),
+        dir,
         &app_dir,
-        "--region",
-        "us-east-1",
-        "diff",
-        "--fail",
-    ]))
+        &["diff", "--fail"],
+    ))
     .expect(0);
     assert!(
         r.stdout.contains("There were no differences"),

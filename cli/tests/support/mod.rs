@@ -54,6 +54,13 @@ pub fn synth(endpoint: &str, dir: &Path) -> Command {
     cmd
 }
 
+/// `synth --app APP --region us-east-1 ARGS...` against `endpoint`, in `dir`.
+pub fn in_region(endpoint: &str, dir: &Path, app: &str, args: &[&str]) -> Command {
+    let mut cmd = synth(endpoint, dir);
+    cmd.args(["--app", app, "--region", "us-east-1"]).args(args);
+    cmd
+}
+
 pub fn run(cmd: &mut Command) -> Run {
     Run::from(cmd.output().expect("run synth"))
 }
