@@ -311,12 +311,84 @@ fn answers(endpoint: &str, path: &str, want_ok: bool) -> bool {
     }
 }
 
-/// moto's server mode (`moto_server -H 127.0.0.1 -p PORT`) from
-/// [`venv_dir`]. Killed on drop.
-pub struct Moto {
+/// A server process on a loopback port, killed with its process group on
+/// drop; [`Moto`] and [`LocalStack`] dereference to it.
+pub struct Server {
+    name: &'static str,
     process: Supervised,
     port: u16,
     startup: Duration,
+}
+
+impl Server {
+    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The process id of the supervising shell (also the process group id).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// How long the server took from spawn until ready for tests.
+    pub fn startup_time(&self) -> Duration {
+        self.startup
+    }
+
+    /// The last `lines` lines of the server's output.
+    pub fn log_tail(&self, lines: usize) -> String {
+        self.process.log_tail(lines)
+    }
+
+    /// Every address the server's processes listen on (TCP and UDP).
+    pub fn listening_addrs(&self) -> Vec<SocketAddr> {
+        listening_addrs_of_group(self.pid())
+    }
+
+    /// Panics if the server listens on anything but loopback.
+    pub fn assert_loopback_only(&self) {
+        assert_loopback_only(self.name, &self.listening_addrs(), || self.log_tail(20));
+    }
+}
+
+/// Runs `start` with a free port, again (up to three times) when it fails
+/// because the port was taken between finding it free and binding it.
+fn on_a_free_port<T>(start: impl Fn(u16) -> T) -> T {
+    let mut last_panic = None;
+    for _ in 0..3 {
+        let port = free_port();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| start(port))) {
+            Ok(server) => return server,
+            Err(e) => {
+                if !panic_message(&e)
+                    .to_lowercase()
+                    .contains("address already in use")
+                {
+                    std::panic::resume_unwind(e);
+                }
+                last_panic = Some(e);
+            }
+        }
+    }
+    std::panic::resume_unwind(last_panic.expect("three attempts"))
+}
+
+/// moto's server mode (`moto_server -H 127.0.0.1 -p PORT`) from
+/// [`venv_dir`]. Killed on drop.
+pub struct Moto {
+    server: Server,
+}
+
+impl std::ops::Deref for Moto {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.server
+    }
 }
 
 impl Moto {
@@ -333,10 +405,7 @@ impl Moto {
                 bin.display()
             );
         }
-        // A port found free can be taken before moto binds it; try again then.
-        let mut last_panic = None;
-        for _ in 0..3 {
-            let port = free_port();
+        on_a_free_port(|port| {
             let dir = tempfile::Builder::new()
                 .prefix("synth-moto-")
                 .tempdir()
@@ -350,63 +419,18 @@ impl Moto {
             let mut process = Supervised::spawn("moto_server", &bin, &args, &env, dir)
                 .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
             let endpoint = format!("http://127.0.0.1:{port}");
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                process.wait_ready(MOTO_START_TIMEOUT, || {
-                    answers(&endpoint, "/moto-api/", false)
-                });
-            }));
-            match result {
-                Ok(()) => {
-                    return Moto {
-                        process,
-                        port,
-                        startup: started.elapsed(),
-                    }
-                }
-                Err(e) => {
-                    let msg = panic_message(&e);
-                    if !msg.contains("Address already in use") {
-                        std::panic::resume_unwind(e);
-                    }
-                    last_panic = Some(e);
-                }
+            process.wait_ready(MOTO_START_TIMEOUT, || {
+                answers(&endpoint, "/moto-api/", false)
+            });
+            Moto {
+                server: Server {
+                    name: "moto",
+                    process,
+                    port,
+                    startup: started.elapsed(),
+                },
             }
-        }
-        std::panic::resume_unwind(last_panic.expect("three attempts"))
-    }
-
-    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The process id of the supervising shell (also the process group id).
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
-    /// How long moto took from spawn to answering HTTP.
-    pub fn startup_time(&self) -> Duration {
-        self.startup
-    }
-
-    /// The last `lines` lines of moto's output (its request log).
-    pub fn log_tail(&self, lines: usize) -> String {
-        self.process.log_tail(lines)
-    }
-
-    /// Every address moto's processes listen on (TCP and UDP).
-    pub fn listening_addrs(&self) -> Vec<SocketAddr> {
-        listening_addrs_of_group(self.pid())
-    }
-
-    /// Panics if moto listens on anything but loopback.
-    pub fn assert_loopback_only(&self) {
-        assert_loopback_only("moto", &self.listening_addrs(), || self.log_tail(20));
+        })
     }
 
     /// Forgets every stack, change set and resource (`POST /moto-api/reset`).
@@ -430,10 +454,15 @@ impl Moto {
 /// `/moto-api/reset` is not exposed either): give each test its own stack
 /// names, or start another instance.
 pub struct LocalStack {
-    process: Supervised,
-    port: u16,
-    startup: Duration,
+    server: Server,
     healthy: Duration,
+}
+
+impl std::ops::Deref for LocalStack {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.server
+    }
 }
 
 impl LocalStack {
@@ -470,9 +499,7 @@ impl LocalStack {
                 localstack_venv_dir().display()
             );
         }
-        let mut last_panic = None;
-        for _ in 0..3 {
-            let port = free_port();
+        on_a_free_port(|port| {
             let dir = tempfile::Builder::new()
                 .prefix("synth-localstack-")
                 .tempdir()
@@ -516,60 +543,28 @@ impl LocalStack {
             let mut process = Supervised::spawn("localstack", &python, &args, &env, dir)
                 .unwrap_or_else(|e| panic!("starting {}: {e}", python.display()));
             let endpoint = format!("http://{listen}");
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                // Healthy, then CloudFormation answers: LocalStack loads a
-                // service on its first request (about a second for
-                // CloudFormation), which a test's first call should not pay.
-                process.wait_ready(LOCALSTACK_START_TIMEOUT, || {
-                    if healthy.is_none() {
-                        if !answers(&endpoint, "/_localstack/health", true) {
-                            return false;
-                        }
-                        healthy = Some(started.elapsed());
+            // Healthy, then CloudFormation answers: LocalStack loads a
+            // service on its first request (about a second for
+            // CloudFormation), which a test's first call should not pay.
+            process.wait_ready(LOCALSTACK_START_TIMEOUT, || {
+                if healthy.is_none() {
+                    if !answers(&endpoint, "/_localstack/health", true) {
+                        return false;
                     }
-                    http::cfn_call(&endpoint, "DescribeStacks", &[]).is_ok_and(|r| r.status == 200)
-                });
-            }));
-            match result {
-                Ok(()) => {
-                    return LocalStack {
-                        process,
-                        port,
-                        startup: started.elapsed(),
-                        healthy: healthy.unwrap_or_default(),
-                    }
+                    healthy = Some(started.elapsed());
                 }
-                Err(e) => {
-                    let msg = panic_message(&e);
-                    if !msg.contains("Address already in use")
-                        && !msg.contains("address already in use")
-                    {
-                        std::panic::resume_unwind(e);
-                    }
-                    last_panic = Some(e);
-                }
+                http::cfn_call(&endpoint, "DescribeStacks", &[]).is_ok_and(|r| r.status == 200)
+            });
+            LocalStack {
+                server: Server {
+                    name: "LocalStack",
+                    process,
+                    port,
+                    startup: started.elapsed(),
+                },
+                healthy: healthy.unwrap_or_default(),
             }
-        }
-        std::panic::resume_unwind(last_panic.expect("three attempts"))
-    }
-
-    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The process id of the supervising shell (also the process group id).
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
-    /// How long LocalStack took from spawn to answering CloudFormation.
-    pub fn startup_time(&self) -> Duration {
-        self.startup
+        })
     }
 
     /// How long LocalStack took from spawn to a healthy
@@ -579,24 +574,9 @@ impl LocalStack {
         self.healthy
     }
 
-    /// The last `lines` lines of LocalStack's output.
-    pub fn log_tail(&self, lines: usize) -> String {
-        self.process.log_tail(lines)
-    }
-
-    /// Every address LocalStack's processes listen on (TCP and UDP).
-    pub fn listening_addrs(&self) -> Vec<SocketAddr> {
-        listening_addrs_of_group(self.pid())
-    }
-
-    /// Panics if LocalStack listens on anything but loopback.
-    pub fn assert_loopback_only(&self) {
-        assert_loopback_only("LocalStack", &self.listening_addrs(), || self.log_tail(20));
-    }
-
     /// LocalStack's scratch directory for this instance.
     pub fn scratch_dir(&self) -> &Path {
-        self.process.dir.path()
+        self.server.process.dir.path()
     }
 }
 
