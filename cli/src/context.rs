@@ -104,6 +104,23 @@ impl Context {
         }
     }
 
+    /// The region in force, checked against the stacks: a stack the app
+    /// pins to another region must not be acted on from here.
+    pub fn region_for(&self, stacks: &[&synth::manifest::StackManifest]) -> Result<&Resolved> {
+        let resolved = self.require_region()?;
+        for s in stacks {
+            if let Some(pinned) = s.environment.region.as_deref() {
+                if pinned != resolved.region.name {
+                    return Err(Error::usage(format!(
+                        "stack {} is pinned to region {pinned}, but the region in force is {} (from {}); run this from the branch {BRANCH_PREFIX}{pinned} or with --region {pinned}",
+                        s.name, resolved.region.name, resolved.source
+                    )));
+                }
+            }
+        }
+        Ok(resolved)
+    }
+
     /// Where the assembly goes: `--out` (relative to the current directory),
     /// else `out` in synth.toml (relative to it), else `out` next to
     /// synth.toml or in the current directory.

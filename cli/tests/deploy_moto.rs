@@ -547,3 +547,32 @@ fn templates_over_the_inline_limit_go_through_s3() {
         r.stdout
     );
 }
+
+#[test]
+fn stacks_pinned_to_another_region_are_not_touched() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut app = small_app("Pinned", None);
+    app.get_stack("Pinned").unwrap().region("eu-west-1");
+    let out = assembly(&app, &dir.join("out"));
+    let app_dir = out.display().to_string();
+    for command in [
+        &["deploy", "--require-approval", "never"][..],
+        &["destroy", "--force"],
+        &["diff"],
+    ] {
+        let r = run(&mut in_region(&moto.endpoint(), dir, &app_dir, command)).expect(2);
+        assert!(
+            r.stderr.contains(
+                "stack Pinned is pinned to region eu-west-1, but the region in force is us-east-1"
+            ),
+            "{command:?}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("region/eu-west-1"), "{}", r.stderr);
+    }
+    // Offline comparisons need no region at all.
+    run(&mut synth(&moto.endpoint(), dir).args(["--app", &app_dir, "diff", "--against", &app_dir]))
+        .expect(0);
+}

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::select::{select, WhenEmpty};
 
 pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
-    let region = ctx.require_region()?.region.name.to_owned();
+    ctx.require_region()?;
     let assembly = ctx.synthesize()?;
     let stacks = select(
         &assembly.manifest,
@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
         args.all,
         WhenEmpty::OnlyStackOrError,
     )?;
+    let region = ctx.region_for(&stacks)?.region.name.to_owned();
     let parameters = ParameterArgs::parse(&args.parameters)?;
     if let Some(unknown) = parameters.unknown_stacks(&stacks).first() {
         return Err(Error::usage(format!(

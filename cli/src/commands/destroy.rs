@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::select::{select, WhenEmpty};
 
 pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
-    let region = ctx.require_region()?.region.name.to_owned();
+    ctx.require_region()?;
     let assembly = ctx.synthesize()?;
     let mut stacks = select(
         &assembly.manifest,
@@ -18,6 +18,7 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
         args.all,
         WhenEmpty::OnlyStackOrError,
     )?;
+    let region = ctx.region_for(&stacks)?.region.name.to_owned();
     stacks.reverse();
     let names: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
     if !args.force && !confirm(&names, &region)? {

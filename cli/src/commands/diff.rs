@@ -143,7 +143,7 @@ fn against_assembly(dir: &Path, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
 
 /// The deployed templates, read with `GetTemplate` in the region in force.
 fn deployed(ctx: &Context, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
-    let region = ctx.require_region()?.region.name;
+    let region = ctx.region_for(stacks)?.region.name;
     let runtime = crate::aws::runtime()?;
     runtime.block_on(async {
         let client = crate::aws::client(region).await;
