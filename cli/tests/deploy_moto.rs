@@ -573,6 +573,6 @@ fn stacks_pinned_to_another_region_are_not_touched() {
         assert!(r.stderr.contains("region/eu-west-1"), "{}", r.stderr);
     }
     // Offline comparisons need no region at all.
-    run(&mut synth(&moto.endpoint(), dir).args(["--app", &app_dir, "diff", "--against", &app_dir]))
+    run(synth(&moto.endpoint(), dir).args(["--app", &app_dir, "diff", "--against", &app_dir]))
         .expect(0);
 }
