@@ -154,31 +154,10 @@ fn a_dropped_handle_kills_the_server() {
     );
 }
 
-/// Run by `a_server_dies_with_the_test_process` in a child test process:
-/// starts moto, prints where it is, and exits without dropping it.
-#[test]
-#[ignore = "helper of a_server_dies_with_the_test_process"]
-fn helper_leaks_a_moto() {
-    if std::env::var_os("SYNTH_HARNESS_HELPER").is_none() {
-        return;
-    }
-    let moto = Moto::start();
-    println!("LEAKED pgid={} endpoint={}", moto.pid(), moto.endpoint());
-    std::mem::forget(moto);
-    std::process::exit(0);
-}
-
 #[test]
 fn a_server_dies_with_the_test_process() {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "helper_leaks_a_moto",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("SYNTH_HARNESS_HELPER", "1")
+    // A process that starts moto and exits without dropping its handle.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leak-moto"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -191,13 +170,13 @@ fn a_server_dies_with_the_test_process() {
         if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the helper test process did not exit within 60 s");
+            panic!("leak-moto did not exit within 60 s");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-    assert!(status.success(), "helper failed: {out}");
+    assert!(status.success(), "leak-moto failed: {out}");
     let line = out
         .lines()
         .find_map(|l| l.split_once("LEAKED ").map(|(_, rest)| rest))
