@@ -290,6 +290,40 @@ fn security_text(s: &SecurityChanges, style: Style, out: &mut String) {
     }
 }
 
+/// A Markdown table (nothing when there are no rows), with an optional
+/// bold title above it.
+fn table(
+    out: &mut String,
+    title: Option<&str>,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return;
+    }
+    if let Some(title) = title {
+        let _ = write!(out, "**{title}**\n\n");
+    }
+    let header: String = headers
+        .iter()
+        .map(|h| {
+            if h.is_empty() {
+                " |".to_owned()
+            } else {
+                format!(" {h} |")
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "|{header}");
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+}
+
 fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -317,106 +351,113 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
             d.stack,
             if d.exists { "" } else { " (new stack)" }
         );
-        if !d.resources.is_empty() {
-            out.push_str("| | Resource | Type | Replacement | Details |\n|---|---|---|---|---|\n");
-            for r in &d.resources {
-                let mut details: Vec<String> =
-                    r.reasons.iter().map(|x| format!("because {x}")).collect();
-                for p in &r.properties {
-                    details.push(if p.old == p.new {
-                        format!("`{}` gets a new value", p.path)
-                    } else {
-                        format!("`{}`: `{}` → `{}`", p.path, opt(&p.old), opt(&p.new))
-                    });
-                }
-                let replacement = match r.replacement {
-                    Replacement::Will => "**replace**",
-                    Replacement::May => "may replace",
-                    Replacement::None => "",
-                };
-                let stateful = if r.stateful
-                    && (r.change == Change::Remove || r.replacement != Replacement::None)
-                {
-                    " ⚠️ stateful"
+        let resources = d.resources.iter().map(|r| {
+            let mut details: Vec<String> =
+                r.reasons.iter().map(|x| format!("because {x}")).collect();
+            for p in &r.properties {
+                details.push(if p.old == p.new {
+                    format!("`{}` gets a new value", p.path)
                 } else {
-                    ""
-                };
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | `{}` | {replacement}{stateful} | {} |",
-                    marker(r.change),
-                    r.logical_id,
-                    r.type_name,
-                    md_cell(&details.join("<br>"))
-                );
+                    format!("`{}`: `{}` → `{}`", p.path, opt(&p.old), opt(&p.new))
+                });
             }
-            out.push('\n');
-        }
-        if !d.sections.is_empty() {
-            out.push_str("| | Section | Name | Old | New |\n|---|---|---|---|---|\n");
-            for s in &d.sections {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | `{}` | {} | {} |",
-                    marker(s.change),
-                    s.section,
-                    s.id,
-                    md_cell(&opt(&s.old)),
-                    md_cell(&opt(&s.new))
-                );
-            }
-            out.push('\n');
-        }
+            let replacement = match r.replacement {
+                Replacement::Will => "**replace**",
+                Replacement::May => "may replace",
+                Replacement::None => "",
+            };
+            let stateful =
+                r.stateful && (r.change == Change::Remove || r.replacement != Replacement::None);
+            vec![
+                marker(r.change).to_owned(),
+                format!("`{}`", r.logical_id),
+                format!("`{}`", r.type_name),
+                format!(
+                    "{replacement}{}",
+                    if stateful { " ⚠️ stateful" } else { "" }
+                ),
+                details.join("<br>"),
+            ]
+        });
+        table(
+            &mut out,
+            None,
+            &["", "Resource", "Type", "Replacement", "Details"],
+            resources,
+        );
+        let sections = d.sections.iter().map(|s| {
+            vec![
+                marker(s.change).to_owned(),
+                s.section.clone(),
+                format!("`{}`", s.id),
+                opt(&s.old),
+                opt(&s.new),
+            ]
+        });
+        table(
+            &mut out,
+            None,
+            &["", "Section", "Name", "Old", "New"],
+            sections,
+        );
         let s = &d.security;
-        if !s.statements.is_empty() {
-            out.push_str("**IAM statements**\n\n| | Resource | Policy | Effect | Actions | Principals | Resources | Condition |\n|---|---|---|---|---|---|---|---|\n");
-            for st in &s.statements {
-                let actions = statement_actions(st);
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | {} | {} | {} | {} | {} | {} |",
-                    marker(st.change),
-                    st.resource,
-                    st.policy,
-                    st.effect,
-                    md_cell(&actions),
-                    md_cell(&list(&st.principals)),
-                    md_cell(&list(&st.resources)),
-                    md_cell(&st.condition.as_ref().map_or_else(|| "-".into(), short))
-                );
-            }
-            out.push('\n');
-        }
-        if !s.managed_policies.is_empty() {
-            out.push_str("**IAM managed policies**\n\n| | Resource | Policy |\n|---|---|---|\n");
-            for m in &s.managed_policies {
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | {} |",
-                    marker(m.change),
-                    m.resource,
-                    md_cell(&short(&m.policy))
-                );
-            }
-            out.push('\n');
-        }
-        if !s.security_group_rules.is_empty() {
-            out.push_str("**Security group rules**\n\n| | Group | Direction | Protocol | Ports | Peer | Description |\n|---|---|---|---|---|---|---|\n");
-            for r in &s.security_group_rules {
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | {} | {} | {} | {} | {} |",
-                    marker(r.change),
-                    r.group,
-                    r.direction,
-                    r.protocol,
-                    r.ports,
-                    md_cell(&short(&r.peer)),
-                    md_cell(r.description.as_deref().unwrap_or("-"))
-                );
-            }
-            out.push('\n');
-        }
+        let statements = s.statements.iter().map(|st| {
+            vec![
+                marker(st.change).to_owned(),
+                format!("`{}`", st.resource),
+                st.policy.clone(),
+                st.effect.clone(),
+                statement_actions(st),
+                list(&st.principals),
+                list(&st.resources),
+                st.condition.as_ref().map_or_else(|| "-".into(), short),
+            ]
+        });
+        let headers = [
+            "",
+            "Resource",
+            "Policy",
+            "Effect",
+            "Actions",
+            "Principals",
+            "Resources",
+            "Condition",
+        ];
+        table(&mut out, Some("IAM statements"), &headers, statements);
+        let policies = s.managed_policies.iter().map(|m| {
+            vec![
+                marker(m.change).to_owned(),
+                format!("`{}`", m.resource),
+                short(&m.policy),
+            ]
+        });
+        table(
+            &mut out,
+            Some("IAM managed policies"),
+            &["", "Resource", "Policy"],
+            policies,
+        );
+        let rules = s.security_group_rules.iter().map(|r| {
+            vec![
+                marker(r.change).to_owned(),
+                format!("`{}`", r.group),
+                r.direction.clone(),
+                r.protocol.clone(),
+                r.ports.clone(),
+                short(&r.peer),
+                r.description.clone().unwrap_or_else(|| "-".into()),
+            ]
+        });
+        let headers = [
+            "",
+            "Group",
+            "Direction",
+            "Protocol",
+            "Ports",
+            "Peer",
+            "Description",
+        ];
+        table(&mut out, Some("Security group rules"), &headers, rules);
         out.push_str("</details>\n\n");
     }
     out
