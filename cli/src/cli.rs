@@ -182,7 +182,12 @@ pub struct DeployArgs {
     pub wait_busy: bool,
 
     /// Give up waiting for a stack after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "SYNTH_TIMEOUT",
+        default_value_t = 7200
+    )]
     pub timeout: u64,
 
     /// Progress display: auto (a live line on a terminal) or events (a line per event)
@@ -230,7 +235,12 @@ pub struct DestroyArgs {
     pub role_arn: Option<String>,
 
     /// Give up waiting for a stack after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "SYNTH_TIMEOUT",
+        default_value_t = 7200
+    )]
     pub timeout: u64,
 
     /// Progress display: auto (a live line on a terminal) or events (a line per event)

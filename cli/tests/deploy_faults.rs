@@ -280,6 +280,21 @@ fn a_stack_that_never_settles_hits_the_deadline_instead_of_hanging() {
         "{} polls",
         server.count("DescribeStacks")
     );
+    // SYNTH_TIMEOUT sets the same deadline for a whole pipeline.
+    let tmp = tempfile::tempdir().unwrap();
+    let app = assembly(&small_app(STACK, None), &tmp.path().join("a"));
+    let started = Instant::now();
+    let r = run(synth(&server.endpoint(), tmp.path())
+        .env("SYNTH_TIMEOUT", "1")
+        .args(["--app", app.to_str().unwrap(), "--region", "us-east-1"])
+        .args(["deploy", "--require-approval", "never", "--wait-busy"]))
+    .expect(1);
+    assert!(
+        r.stderr.contains("did not finish before the deadline"),
+        "{}",
+        r.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value as Json;
-use support::{assembly, in_region, run, run_in_terminal, small_app, synth};
+use support::{assembly, in_region, run, run_in_terminal, run_on, small_app, synth};
 use synth::App;
 use synth_tests::servers::Moto;
 
@@ -42,28 +42,33 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     let app = |a: &std::path::Path| a.display().to_string();
 
     // Not deployed yet: everything is an addition; --fail turns it into exit 1.
-    let r = run(&mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff"])).expect(0);
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff"]),
+    )
+    .expect(0);
     assert!(r.stdout.contains("Stack GitlabEks (new)"), "{}", r.stdout);
     assert!(
         r.stdout.contains("29 to add, 0 to change, 0 to remove"),
         "{}",
         r.stdout
     );
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &["diff", "--fail"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff", "--fail"]),
+    )
     .expect(1);
 
     // Parameters without defaults must be given on create.
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &["deploy", "--require-approval", "never"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v1),
+            &["deploy", "--require-approval", "never"],
+        ),
+    )
     .expect(2);
     assert!(
         r.stderr
@@ -73,22 +78,25 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Create.
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &[
-            "deploy",
-            "--require-approval",
-            "never",
-            "--parameters",
-            ACCOUNT,
-            "--parameters",
-            EXTERNAL,
-            "--progress",
-            "events",
-        ],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v1),
+            &[
+                "deploy",
+                "--require-approval",
+                "never",
+                "--parameters",
+                ACCOUNT,
+                "--parameters",
+                EXTERNAL,
+                "--progress",
+                "events",
+            ],
+        ),
+    )
     .expect(0);
     assert!(
         r.stderr.contains("GitlabEks: CREATE_COMPLETE"),
@@ -98,12 +106,10 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     assert!(r.stderr.contains("GitlabEks: deployed"), "{}", r.stderr);
 
     // Deployed and unchanged: no differences, and --fail passes.
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &["diff", "--fail"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff", "--fail"]),
+    )
     .expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
@@ -112,28 +118,34 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Re-deploy with no changes (parameters keep their previous values).
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &["deploy", "--require-approval", "never"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v1),
+            &["deploy", "--require-approval", "never"],
+        ),
+    )
     .expect(0);
     assert!(r.stderr.contains("GitlabEks: no changes"), "{}", r.stderr);
 
     // A change: diff shows exactly it, as text, JSON and GitLab's report.
     let report = dir.join("report.json");
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &[
-            "diff",
-            "--fail",
-            "--gitlab-report",
-            report.to_str().unwrap(),
-        ],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v2),
+            &[
+                "diff",
+                "--fail",
+                "--gitlab-report",
+                report.to_str().unwrap(),
+            ],
+        ),
+    )
     .expect(1);
     assert!(
         r.stdout
@@ -162,12 +174,15 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         counts,
         serde_json::json!({"create": 0, "update": 1, "delete": 0})
     );
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["diff", "--format", "json"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v2),
+            &["diff", "--format", "json"],
+        ),
+    )
     .expect(0);
     let json: Json = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["stacks"][0]["resources"].as_array().unwrap().len(), 1);
@@ -175,12 +190,10 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
 
     // The change broadens access: without a terminal, the default approval
     // mode refuses and names the way out.
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["deploy"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["deploy"]),
+    )
     .expect(1);
     assert!(
         r.stderr
@@ -193,12 +206,15 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.stderr
     );
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["deploy", "--require-approval", "any-change"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v2),
+            &["deploy", "--require-approval", "any-change"],
+        ),
+    )
     .expect(1);
 
     // Declined at the terminal: nothing changes.
@@ -212,12 +228,10 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["diff", "--fail"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["diff", "--fail"]),
+    )
     .expect(1);
 
     // Approved at the terminal: deployed, then nothing differs.
@@ -231,12 +245,10 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["diff", "--fail"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["diff", "--fail"]),
+    )
     .expect(0);
 
     // The diff against another assembly needs no endpoint at all.
@@ -269,19 +281,15 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     let v2 = assembly(&small_app("Small", Some("more")), &dir.join("v2"));
     let app = |a: &std::path::Path| a.display().to_string();
     // A new stack without IAM or network rules does not broaden access.
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v1),
-        &["deploy"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["deploy"]),
+    )
     .expect(0);
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v2),
-        &["deploy", "Small"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["deploy", "Small"]),
+    )
     .expect(0);
     assert!(
         r.stdout.contains("[+] AWS::SSM::Parameter Extra"),
@@ -290,12 +298,15 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     );
     // any-change asks even so.
     let v3 = assembly(&small_app("Small", Some("again")), &dir.join("v3"));
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app(&v3),
-        &["deploy", "--require-approval", "any-change"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app(&v3),
+            &["deploy", "--require-approval", "any-change"],
+        ),
+    )
     .expect(1);
     assert!(
         r.stderr.contains("--require-approval any-change"),
@@ -311,46 +322,57 @@ fn destroy_asks_unless_forced_and_deletes() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Doomed", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["deploy", "--require-approval", "never"],
-    ))
+    run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app,
+            &["deploy", "--require-approval", "never"],
+        ),
+    )
     .expect(0);
 
-    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["destroy"])).expect(2);
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["destroy"]),
+    )
+    .expect(2);
     assert!(r.stderr.contains("pass --force"), "{}", r.stderr);
     let r = run_in_terminal(&in_region(&moto.endpoint(), dir, &app, &["destroy"]), "n\n");
     assert_eq!(r.code, 1, "{}", r.all());
-    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["diff"])).expect(0);
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["diff"]),
+    )
+    .expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
         "declining keeps the stack: {}",
         r.stdout
     );
 
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["destroy", "--force"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["destroy", "--force"]),
+    )
     .expect(0);
     assert!(r.stderr.contains("Doomed: destroyed"), "{}", r.stderr);
-    let r = run(&mut in_region(&moto.endpoint(), dir, &app, &["diff"])).expect(0);
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["diff"]),
+    )
+    .expect(0);
     assert!(
         r.stdout.contains("Stack Doomed (new)"),
         "gone: {}",
         r.stdout
     );
     // Destroying what is not there is not an error.
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["destroy", "--force"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["destroy", "--force"]),
+    )
     .expect(0);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
 }
@@ -417,32 +439,36 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Small", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["deploy", "Nope"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app, &["deploy", "Nope"]),
+    )
     .expect(2);
     assert!(
         r.stderr.contains("Small"),
         "lists the known stacks: {}",
         r.stderr
     );
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["deploy", "--parameters", "novalue"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app,
+            &["deploy", "--parameters", "novalue"],
+        ),
+    )
     .expect(2);
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["deploy", "--parameters", "Other:K=V"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app,
+            &["deploy", "--parameters", "Other:K=V"],
+        ),
+    )
     .expect(2);
     assert!(
         r.stderr
@@ -450,12 +476,15 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
         "{}",
         r.stderr
     );
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app,
-        &["diff", "--template", "x.json"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app,
+            &["diff", "--template", "x.json"],
+        ),
+    )
     .expect(2);
     assert!(
         r.stderr.contains("--template compares with one stack"),
@@ -505,12 +534,15 @@ fn templates_over_the_inline_limit_go_through_s3() {
     let large = assembly(&app, &dir.join("large"));
     let app_dir = large.display().to_string();
 
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app_dir,
-        &["deploy", "--require-approval", "never"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app_dir,
+            &["deploy", "--require-approval", "never"],
+        ),
+    )
     .expect(2);
     assert!(
         r.stderr
@@ -520,26 +552,27 @@ fn templates_over_the_inline_limit_go_through_s3() {
     );
 
     create_bucket(&moto.endpoint(), "templates");
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app_dir,
-        &[
-            "deploy",
-            "--require-approval",
-            "never",
-            "--template-bucket",
-            "templates",
-        ],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(
+            &moto.endpoint(),
+            dir,
+            &app_dir,
+            &[
+                "deploy",
+                "--require-approval",
+                "never",
+                "--template-bucket",
+                "templates",
+            ],
+        ),
+    )
     .expect(0);
     assert!(r.stderr.contains("Large: deployed"), "{}", r.stderr);
-    let r = run(&mut in_region(
-        &moto.endpoint(),
-        dir,
-        &app_dir,
-        &["diff", "--fail"],
-    ))
+    let r = run_on(
+        &moto,
+        &mut in_region(&moto.endpoint(), dir, &app_dir, &["diff", "--fail"]),
+    )
     .expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
@@ -562,7 +595,11 @@ fn stacks_pinned_to_another_region_are_not_touched() {
         &["destroy", "--force"],
         &["diff"],
     ] {
-        let r = run(&mut in_region(&moto.endpoint(), dir, &app_dir, command)).expect(2);
+        let r = run_on(
+            &moto,
+            &mut in_region(&moto.endpoint(), dir, &app_dir, command),
+        )
+        .expect(2);
         assert!(
             r.stderr.contains(
                 "stack Pinned is pinned to region eu-west-1, but the region in force is us-east-1"

@@ -3,16 +3,30 @@
 
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use synth::App;
+use synth_tests::servers::Server;
+
+/// How long deploy and destroy wait for a stack in these tests
+/// (`SYNTH_TIMEOUT`): an emulator that leaves a stack in progress fails
+/// the test with synth's own deadline message instead of hanging it.
+pub const STACK_TIMEOUT_SECS: u64 = 180;
+
+/// How long one run of `synth` may take before the test kills it and
+/// fails with what it printed so far; longer than [`STACK_TIMEOUT_SECS`].
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(STACK_TIMEOUT_SECS + 60);
 
 /// One run of the `synth` binary.
 pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The tail of the server's log, for failure messages.
+    pub server_log: Option<String>,
 }
 
 impl Run {
@@ -21,6 +35,7 @@ impl Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            server_log: None,
         }
     }
 
@@ -31,9 +46,15 @@ impl Run {
     /// Panics with the whole output unless the exit code is `code`.
     pub fn expect(self, code: i32) -> Run {
         assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
+            self.code,
+            code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}{}",
+            self.stdout,
+            self.stderr,
+            self.server_log
+                .as_deref()
+                .map(|log| format!("\n--- server log (tail)\n{log}"))
+                .unwrap_or_default()
         );
         self
     }
@@ -49,6 +70,7 @@ pub fn synth(endpoint: &str, dir: &Path) -> Command {
         .env("HOME", dir)
         .env("GIT_CEILING_DIRECTORIES", dir.parent().unwrap_or(dir))
         .env("SYNTH_POLL_MAX_MS", "500")
+        .env("SYNTH_TIMEOUT", STACK_TIMEOUT_SECS.to_string())
         .stdin(Stdio::null());
     synth_tests::servers::configure_aws(&mut cmd, endpoint);
     cmd
@@ -61,8 +83,69 @@ pub fn in_region(endpoint: &str, dir: &Path, app: &str, args: &[&str]) -> Comman
     cmd
 }
 
+/// Runs `cmd` to completion within [`RUN_TIMEOUT`]; past it, kills the
+/// process and panics with everything it printed.
 pub fn run(cmd: &mut Command) -> Run {
-    Run::from(cmd.output().expect("run synth"))
+    run_within(cmd, RUN_TIMEOUT, None)
+}
+
+/// [`run`] against `server`: failure messages carry the tail of its log.
+pub fn run_on(server: &Server, cmd: &mut Command) -> Run {
+    let mut r = run_within(cmd, RUN_TIMEOUT, Some(server));
+    r.server_log = Some(server.log_tail(60));
+    r
+}
+
+fn run_within(cmd: &mut Command, limit: Duration, server: Option<&Server>) -> Run {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run synth");
+    let what = format!("synth {:?}", cmd.get_args().collect::<Vec<_>>());
+    finish(child, limit, &what, server)
+}
+
+/// Waits for `child` (with piped stdout and stderr) within `limit`; past
+/// it, kills the process and panics with everything it printed.
+fn finish(mut child: Child, limit: Duration, what: &str, server: Option<&Server>) -> Run {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for synth") {
+            break Some(status);
+        }
+        if started.elapsed() >= limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let r = Run::from(Output {
+        status: status.unwrap_or_default(),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    });
+    if status.is_none() {
+        panic!(
+            "{what} did not finish within {limit:?}; killed it\n--- stdout\n{}\n--- stderr\n{}\n--- server log (tail)\n{}",
+            r.stdout,
+            r.stderr,
+            server.map(|s| s.log_tail(80)).unwrap_or_default()
+        );
+    }
+    r
 }
 
 /// Runs `cmd` under a pseudo-terminal (util-linux `script`), typing
@@ -95,7 +178,7 @@ pub fn run_in_terminal(cmd: &Command, answer: &str) -> Run {
         std::thread::sleep(std::time::Duration::from_millis(1500));
         let _ = stdin.write_all(answer.as_bytes());
     }
-    Run::from(child.wait_with_output().expect("script(1) ends"))
+    finish(child, RUN_TIMEOUT, "script(1) running synth", None)
 }
 
 fn shell_quote(s: &str) -> String {
