@@ -38,7 +38,7 @@ fn body(version: DiffVersion) -> String {
     if version != DiffVersion::Change {
         return stack.body.clone();
     }
-    let mut template = stack.template.clone();
+    let mut template = stack.template().clone();
     open_ssh(&mut template);
     let map = template.as_object().expect("a template is an object");
     synth::assembly::render(map, TemplateFormat::Json)

@@ -4,7 +4,9 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::diagnostics::Diagnostic;
@@ -23,14 +25,38 @@ pub struct Assembly {
 #[derive(Debug)]
 pub struct SynthesizedStack {
     pub manifest: StackManifest,
-    pub template: Json,
     /// The template as written to disk.
     pub body: String,
+    /// The template as JSON, parsed from `body` when first asked for:
+    /// synthesis writes text, and most runs never look inside it again.
+    parsed: OnceLock<Json>,
+}
+
+impl SynthesizedStack {
+    pub fn new(manifest: StackManifest, body: String) -> Self {
+        SynthesizedStack {
+            manifest,
+            body,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The template as a JSON value (parsed from YAML for YAML stacks).
+    pub fn template(&self) -> &Json {
+        self.parsed.get_or_init(|| {
+            let parsed = match self.manifest.format {
+                TemplateFormat::Json => serde_json::from_str(&self.body).ok(),
+                TemplateFormat::Yaml => serde_yaml::from_str(&self.body).ok(),
+            };
+            // Synthesis wrote the body, so it always parses.
+            parsed.unwrap_or(Json::Null)
+        })
+    }
 }
 
 /// A template as text: pretty JSON (two-space indent, trailing newline) or
 /// YAML. Both keep the key order of the template.
-pub fn render(template: &serde_json::Map<String, Json>, format: TemplateFormat) -> String {
+pub fn render<T: Serialize + ?Sized>(template: &T, format: TemplateFormat) -> String {
     match format {
         TemplateFormat::Json => {
             let mut text = serde_json::to_string_pretty(template).unwrap_or_default();
@@ -48,7 +74,7 @@ impl Assembly {
 
     /// The template of the named stack.
     pub fn template(&self, name: &str) -> Option<&Json> {
-        self.stack(name).map(|s| &s.template)
+        self.stack(name).map(SynthesizedStack::template)
     }
 
     pub fn manifest(&self) -> Manifest {

@@ -33,6 +33,7 @@ pub mod iam;
 pub mod ids;
 pub mod logical_id;
 pub mod manifest;
+mod out;
 pub mod region;
 pub mod resource;
 pub mod schema;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{json, Map as JsonMap, Value as Json};
+use std::borrow::Cow;
 
 use crate::app::App;
 use crate::assembly::{Assembly, SynthesizedStack};
@@ -12,6 +12,7 @@ use crate::diagnostics::{Diagnostic, SynthError};
 use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
 use crate::logical_id;
 use crate::manifest::{ParameterManifest, StackManifest};
+use crate::out::{Out, OutMap};
 use crate::resource::ResourceOptions;
 use crate::schema::{TagShape, Tagging};
 use crate::stack::{ResourceNode, Stack};
@@ -74,7 +75,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
             app,
             ids: &ids,
             stack_index: index,
-            path: String::new(),
+            path: "",
             exports: &mut exports,
             deps: &mut deps[index],
             diags: &mut diags,
@@ -84,26 +85,27 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
 
     // Exports are added once every consumer is known.
     for (index, wanted) in exports.iter().enumerate() {
+        if wanted.is_empty() {
+            continue;
+        }
         let stack = &app.stacks[index];
-        let outputs = templates[index]
-            .entry("Outputs")
-            .or_insert_with(|| Json::Object(JsonMap::new()));
-        let Json::Object(outputs) = outputs else {
+        let Out::Map(outputs) =
+            templates[index].entry_or_insert_with("Outputs", || Out::Map(Vec::new()))
+        else {
             continue;
         };
         for export in wanted {
             let (output_id, value) = export_output(export);
-            if outputs.contains_key(&output_id) {
+            if outputs.iter().any(|(k, _)| *k == output_id) {
                 diags.push(Diagnostic::error(
                     &stack.name,
                     format!("output {output_id} collides with the output synthesis adds to export a value to another stack; rename the output"),
                 ));
                 continue;
             }
-            outputs.insert(
-                output_id,
-                json!({"Value": value, "Export": {"Name": export_name(&stack.name, export)}}),
-            );
+            let export = Out::single("Name", Out::string(export_name(&stack.name, export)));
+            let output = Out::Map(vec![("Value".into(), value), ("Export".into(), export)]);
+            outputs.push((Cow::Owned(output_id), output));
         }
     }
 
@@ -115,7 +117,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
         let stack = &app.stacks[index];
         let template = std::mem::take(&mut templates[index]);
         check_limits(stack, &template, &mut diags);
-        let body = crate::assembly::render(&template, app.format);
+        let body = crate::assembly::render(&template.into_out(), app.format);
         if body.len() > limits::TEMPLATE_BYTES {
             diags.push(Diagnostic::error(
                 &stack.name,
@@ -136,11 +138,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
             ));
         }
         let manifest = stack_manifest(app, stack, &ids[index], &deps[index], body.len());
-        stacks.push(SynthesizedStack {
-            manifest,
-            template: Json::Object(template),
-            body,
-        });
+        stacks.push(SynthesizedStack::new(manifest, body));
     }
 
     if diags.iter().any(Diagnostic::is_error) {
@@ -207,14 +205,18 @@ fn assign_ids(stack: &Stack, diags: &mut Vec<Diagnostic>) -> StackIds {
     }
 }
 
-fn export_output(export: &Exported) -> (String, Json) {
+fn export_output(export: &Exported) -> (String, Out<'static>) {
     match export {
-        Exported::Ref(id) | Exported::ParameterRef(id) => {
-            (format!("Export{id}Ref"), json!({"Ref": id}))
-        }
+        Exported::Ref(id) | Exported::ParameterRef(id) => (
+            format!("Export{id}Ref"),
+            Out::single("Ref", Out::string(id.clone())),
+        ),
         Exported::GetAtt(id, attr) => (
             format!("Export{id}{}", attr.replace('.', "")),
-            json!({"Fn::GetAtt": [id, attr]}),
+            Out::single(
+                "Fn::GetAtt",
+                Out::List(vec![Out::string(id.clone()), Out::str(attr)]),
+            ),
         ),
     }
 }
@@ -226,32 +228,37 @@ fn export_name(stack: &str, export: &Exported) -> String {
     }
 }
 
-/// Resolves values of one stack into template JSON.
-struct Resolver<'a> {
+/// Resolves values of one stack into the template tree.
+struct Resolver<'a, 'r> {
     app: &'a App,
     ids: &'a [StackIds],
     stack_index: usize,
     /// The path of the element being resolved, for messages.
-    path: String,
-    exports: &'a mut Vec<BTreeSet<Exported>>,
-    deps: &'a mut BTreeSet<usize>,
-    diags: &'a mut Vec<Diagnostic>,
+    path: &'a str,
+    exports: &'r mut Vec<BTreeSet<Exported>>,
+    deps: &'r mut BTreeSet<usize>,
+    diags: &'r mut Vec<Diagnostic>,
 }
 
-impl Resolver<'_> {
-    fn stack(&self) -> &Stack {
+/// A tag value being merged: a stack tag's text or a value of the tree.
+enum TagValue<'a> {
+    Text(&'a str),
+    Value(&'a Value),
+}
+
+impl<'a> Resolver<'a, '_> {
+    fn stack(&self) -> &'a Stack {
         &self.app.stacks[self.stack_index]
     }
 
     fn error(&mut self, message: String) {
-        self.diags
-            .push(Diagnostic::error(self.path.clone(), message));
+        self.diags.push(Diagnostic::error(self.path, message));
     }
 
-    fn template(&mut self, stack: &Stack) -> JsonMap<String, Json> {
+    fn template(&mut self, stack: &'a Stack) -> OutMap<'a> {
         let ids = &self.ids[self.stack_index];
-        let mut t = JsonMap::new();
-        t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        let mut t = OutMap::with_capacity(8);
+        t.push("AWSTemplateFormatVersion", Out::str("2010-09-09"));
         if let Some(description) = &stack.description {
             if description.len() > limits::DESCRIPTION_BYTES {
                 self.diags.push(Diagnostic::error(
@@ -263,105 +270,107 @@ impl Resolver<'_> {
                     ),
                 ));
             }
-            t.insert("Description".into(), json!(description));
+            t.push("Description", Out::str(description));
         }
 
-        let mut params = JsonMap::new();
+        let mut params = OutMap::with_capacity(stack.parameters.len());
         for (node, id) in stack.parameters.iter().zip(&ids.parameters) {
-            self.path = node.path.clone();
-            params.insert(id.clone(), self.parameter(&node.spec));
+            self.path = &node.path;
+            params.push(id.as_str(), self.parameter(&node.spec));
         }
         insert_section(&mut t, "Parameters", params);
 
-        let mut mappings = JsonMap::new();
+        let mut mappings = OutMap::with_capacity(stack.mappings.len());
         for (node, id) in stack.mappings.iter().zip(&ids.mappings) {
-            self.path = node.path.clone();
-            let mut top = JsonMap::new();
+            self.path = &node.path;
+            let mut top = OutMap::with_capacity(node.entries.len());
             for (key, inner) in &node.entries {
-                let mut second = JsonMap::new();
+                let mut second = OutMap::with_capacity(inner.len());
                 for (k2, v) in inner {
                     if !v.is_literal() {
                         self.error(format!("mapping value {key}.{k2} holds an intrinsic function; mappings take only literal values"));
                     }
-                    second.insert(k2.clone(), self.resolve(v));
+                    second.push(k2.as_str(), self.resolve(v));
                 }
-                top.insert(key.clone(), Json::Object(second));
+                top.push(key.as_str(), second.into_out());
             }
-            mappings.insert(id.clone(), Json::Object(top));
+            mappings.push(id.as_str(), top.into_out());
         }
         insert_section(&mut t, "Mappings", mappings);
 
-        let mut conditions = JsonMap::new();
+        let mut conditions = OutMap::with_capacity(stack.conditions.len());
         for (node, id) in stack.conditions.iter().zip(&ids.conditions) {
-            self.path = node.path.clone();
-            conditions.insert(id.clone(), self.resolve(&node.expression));
+            self.path = &node.path;
+            conditions.push(id.as_str(), self.resolve(&node.expression));
         }
         insert_section(&mut t, "Conditions", conditions);
 
-        let mut rules = JsonMap::new();
+        let mut rules = OutMap::with_capacity(stack.rules.len());
         for node in &stack.rules {
-            self.path = node.path.clone();
-            let mut rule = JsonMap::new();
+            self.path = &node.path;
+            let mut rule = OutMap::with_capacity(2);
             if let Some(condition) = &node.condition {
-                rule.insert("RuleCondition".into(), self.resolve(condition));
+                rule.push("RuleCondition", self.resolve(condition));
             }
-            let assertions: Vec<Json> = node
+            let assertions: Vec<Out> = node
                 .assertions
                 .iter()
                 .map(|(assert, description)| {
-                    let mut a = JsonMap::new();
-                    a.insert("Assert".into(), self.resolve(assert));
+                    let mut a = OutMap::with_capacity(2);
+                    a.push("Assert", self.resolve(assert));
                     if let Some(d) = description {
-                        a.insert("AssertDescription".into(), json!(d));
+                        a.push("AssertDescription", Out::str(d));
                     }
-                    Json::Object(a)
+                    a.into_out()
                 })
                 .collect();
-            rule.insert("Assertions".into(), Json::Array(assertions));
+            rule.push("Assertions", Out::List(assertions));
             let stack_prefix = stack.name.len() + 1;
-            rules.insert(
-                logical_id::from_path(node.path.get(stack_prefix..).unwrap_or(&node.path)),
-                Json::Object(rule),
-            );
+            let id = logical_id::from_path(node.path.get(stack_prefix..).unwrap_or(&node.path));
+            // A later rule with the same logical ID replaces the earlier one.
+            match rules.0.iter_mut().find(|(k, _)| *k == id) {
+                Some((_, earlier)) => *earlier = rule.into_out(),
+                None => rules.push(id, rule.into_out()),
+            }
         }
         insert_section(&mut t, "Rules", rules);
 
-        let mut resources = JsonMap::new();
+        let mut resources = OutMap::with_capacity(stack.resources.len());
         for (index, (node, id)) in stack.resources.iter().zip(&ids.resources).enumerate() {
-            self.path = node.path.clone();
+            self.path = &node.path;
             let resource = self.resource(index, node);
-            resources.insert(id.clone(), resource);
+            resources.push(id.as_str(), resource);
         }
-        t.insert("Resources".into(), Json::Object(resources));
+        t.push("Resources", resources.into_out());
 
-        let mut outputs = JsonMap::new();
+        let mut outputs = OutMap::with_capacity(stack.outputs.len());
         for (node, id) in stack.outputs.iter().zip(&ids.outputs) {
-            self.path = node.path.clone();
+            self.path = &node.path;
             self.check_not_secret(&node.value);
-            let mut output = JsonMap::new();
+            let mut output = OutMap::with_capacity(4);
             if let Some(d) = &node.description {
-                output.insert("Description".into(), json!(d));
+                output.push("Description", Out::str(d));
             }
-            output.insert("Value".into(), self.resolve(&node.value));
+            output.push("Value", self.resolve(&node.value));
             if let Some(name) = &node.export_name {
-                output.insert("Export".into(), json!({"Name": self.resolve(name)}));
+                output.push("Export", Out::single("Name", self.resolve(name)));
             }
             if let Some(c) = node.condition {
                 if let Some(name) = self.condition_name(c) {
-                    output.insert("Condition".into(), json!(name));
+                    output.push("Condition", Out::str(name));
                 }
             }
-            outputs.insert(id.clone(), Json::Object(output));
+            outputs.push(id.as_str(), output.into_out());
         }
         insert_section(&mut t, "Outputs", outputs);
         t
     }
 
-    fn parameter(&mut self, spec: &crate::stack::ParameterSpec) -> Json {
-        let mut p = JsonMap::new();
-        p.insert("Type".into(), json!(spec.type_name));
+    fn parameter(&mut self, spec: &'a crate::stack::ParameterSpec) -> Out<'a> {
+        let mut p = OutMap::with_capacity(4);
+        p.push("Type", Out::str(&spec.type_name));
         if let Some(d) = &spec.description {
-            p.insert("Description".into(), json!(d));
+            p.push("Description", Out::str(d));
         }
         if let Some(default) = &spec.default {
             if spec.no_echo {
@@ -375,7 +384,7 @@ impl Resolver<'_> {
                     self.error(problem);
                 }
             }
-            p.insert("Default".into(), self.resolve(default));
+            p.push("Default", self.resolve(default));
         }
         if !spec.allowed_values.is_empty() {
             let values = spec
@@ -383,7 +392,7 @@ impl Resolver<'_> {
                 .iter()
                 .map(|v| self.resolve(v))
                 .collect();
-            p.insert("AllowedValues".into(), Json::Array(values));
+            p.push("AllowedValues", Out::List(values));
         }
         if let Some(pattern) = &spec.allowed_pattern {
             // Only the syntax is checked here: compiling is for matching.
@@ -392,17 +401,27 @@ impl Resolver<'_> {
                     "AllowedPattern {pattern:?} is not a valid regular expression"
                 ));
             }
-            p.insert("AllowedPattern".into(), json!(pattern));
+            p.push("AllowedPattern", Out::str(pattern));
         }
         if let Some(d) = &spec.constraint_description {
-            p.insert("ConstraintDescription".into(), json!(d));
+            p.push("ConstraintDescription", Out::str(d));
         }
         let number = spec.type_name == "Number";
+        let int = |n: Option<u64>| n.map(|n| Out::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        let float = |n: Option<f64>| {
+            n.map(|n| {
+                if n.is_finite() {
+                    Out::Float(n)
+                } else {
+                    Out::Null
+                }
+            })
+        };
         for (key, value, applies) in [
-            ("MinLength", spec.min_length.map(|n| json!(n)), !number),
-            ("MaxLength", spec.max_length.map(|n| json!(n)), !number),
-            ("MinValue", spec.min_value.map(|n| json!(n)), number),
-            ("MaxValue", spec.max_value.map(|n| json!(n)), number),
+            ("MinLength", int(spec.min_length), !number),
+            ("MaxLength", int(spec.max_length), !number),
+            ("MinValue", float(spec.min_value), number),
+            ("MaxValue", float(spec.max_value), number),
         ] {
             if let Some(value) = value {
                 if !applies {
@@ -411,18 +430,18 @@ impl Resolver<'_> {
                         spec.type_name
                     ));
                 }
-                p.insert(key.into(), value);
+                p.push(key, value);
             }
         }
         if spec.no_echo {
-            p.insert("NoEcho".into(), json!(true));
+            p.push("NoEcho", Out::Bool(true));
         }
-        Json::Object(p)
+        p.into_out()
     }
 
-    fn resource(&mut self, index: usize, node: &ResourceNode) -> Json {
-        let mut r = JsonMap::new();
-        r.insert("Type".into(), json!(node.type_name));
+    fn resource(&mut self, index: usize, node: &'a ResourceNode) -> Out<'a> {
+        let mut r = OutMap::with_capacity(4);
+        r.push("Type", Out::str(&node.type_name));
         if let Some(meta) = node.meta {
             let own_stack = self.stack();
             if let Some(region) = own_stack
@@ -448,31 +467,26 @@ impl Resolver<'_> {
         // with the merged tags in their sorted place.
         let mut tags = self.merged_tags(node);
         if !node.props.is_empty() || tags.is_some() {
-            let mut props = JsonMap::new();
+            let mut props = OutMap::with_capacity(8);
             for (name, value) in node.props.iter() {
                 if let Some((tag_name, merged)) = tags.take_if(|(t, _)| *t <= name) {
-                    props.insert(tag_name.to_owned(), self.resolve(&merged));
+                    props.push(tag_name, merged);
                     if tag_name == name {
                         continue;
                     }
                 }
-                props.insert(name.to_owned(), self.resolve(value));
+                props.push(name, self.resolve(value));
             }
             if let Some((tag_name, merged)) = tags {
-                props.insert(tag_name.to_owned(), self.resolve(&merged));
+                props.push(tag_name, merged);
             }
-            r.insert("Properties".into(), Json::Object(props));
+            r.push("Properties", props.into_out());
         }
         self.resource_options(index, &node.options, &mut r);
-        Json::Object(r)
+        r.into_out()
     }
 
-    fn resource_options(
-        &mut self,
-        index: usize,
-        options: &ResourceOptions,
-        r: &mut JsonMap<String, Json>,
-    ) {
+    fn resource_options(&mut self, index: usize, options: &'a ResourceOptions, r: &mut OutMap<'a>) {
         let mut depends_on = Vec::new();
         for dep in &options.depends_on {
             match self.locate_resource(*dep) {
@@ -482,37 +496,37 @@ impl Resolver<'_> {
                 Some((_, id)) if dep.index as usize == index => {
                     self.error(format!("the resource depends on itself ({id})"));
                 }
-                Some((_, id)) => depends_on.push(json!(id)),
+                Some((_, id)) => depends_on.push(Out::str(id)),
                 None => {}
             }
         }
         if !depends_on.is_empty() {
-            r.insert("DependsOn".into(), Json::Array(depends_on));
+            r.push("DependsOn", Out::List(depends_on));
         }
         if let Some(c) = options.condition {
             if let Some(name) = self.condition_name(c) {
-                r.insert("Condition".into(), json!(name));
+                r.push("Condition", Out::str(name));
             }
         }
         if let Some(p) = options.deletion_policy {
-            r.insert("DeletionPolicy".into(), json!(p.name()));
+            r.push("DeletionPolicy", Out::str(p.name()));
         }
         if let Some(p) = options.update_replace_policy {
-            r.insert("UpdateReplacePolicy".into(), json!(p.name()));
+            r.push("UpdateReplacePolicy", Out::str(p.name()));
         }
         if !options.metadata.is_empty() {
-            let mut m = JsonMap::new();
+            let mut m = OutMap::with_capacity(options.metadata.len());
             for (k, v) in &options.metadata {
-                m.insert(k.clone(), self.resolve(v));
+                m.push(k.as_str(), self.resolve(v));
             }
-            r.insert("Metadata".into(), Json::Object(m));
+            r.push("Metadata", m.into_out());
         }
     }
 
     /// Merges the stack's tags, the resource's own tags and any literal tag
     /// property into the shape the type takes tags in: the tag property's
-    /// name and merged value, when there are tags to merge.
-    fn merged_tags(&mut self, node: &ResourceNode) -> Option<(&'static str, Value)> {
+    /// name and merged, resolved value, when there are tags to merge.
+    fn merged_tags(&mut self, node: &'a ResourceNode) -> Option<(&'static str, Out<'a>)> {
         let props = &node.props;
         let stack_tags = &self.stack().tags;
         let own = &node.options.tags;
@@ -529,16 +543,16 @@ impl Resolver<'_> {
             }
             return None;
         };
-        let mut merged: Vec<(String, Value)> = Vec::new();
-        let mut put = |key: &str, value: Value| {
-            merged.retain(|(k, _)| k != key);
-            merged.push((key.to_owned(), value));
+        let mut merged: Vec<(&'a str, TagValue<'a>)> = Vec::new();
+        let mut put = |key: &'a str, value: TagValue<'a>| {
+            merged.retain(|(k, _)| *k != key);
+            merged.push((key, value));
         };
         for (k, v) in stack_tags {
-            put(k, Value::from(v.as_str()));
+            put(k, TagValue::Text(v));
         }
         for (k, v) in own {
-            put(k, v.value().clone());
+            put(k, TagValue::Value(v.value()));
         }
         match props.get(property) {
             None => {}
@@ -546,14 +560,14 @@ impl Resolver<'_> {
                 for item in items {
                     if let Value::Map(m) = item {
                         if let (Some(Value::String(k)), Some(v)) = (m.get("Key"), m.get("Value")) {
-                            put(k, v.clone());
+                            put(k, TagValue::Value(v));
                         }
                     }
                 }
             }
             Some(Value::Map(m)) => {
                 for (k, v) in m {
-                    put(k, v.clone());
+                    put(k, TagValue::Value(v));
                 }
             }
             Some(_) => {
@@ -568,18 +582,26 @@ impl Resolver<'_> {
                 self.error(message);
             }
         }
+        let mut value = |v: TagValue<'a>| match v {
+            TagValue::Text(text) => Out::str(text),
+            TagValue::Value(v) => self.resolve(v),
+        };
         let value = match shape {
-            TagShape::Map => Value::Map(merged.into_iter().collect()),
-            TagShape::List | TagShape::ListPropagateAtLaunch => Value::List(
+            TagShape::Map => Out::Map(
+                merged
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Borrowed(k), value(v)))
+                    .collect(),
+            ),
+            TagShape::List | TagShape::ListPropagateAtLaunch => Out::List(
                 merged
                     .into_iter()
                     .map(|(k, v)| {
-                        let tag = Value::map().with("Key", k).with("Value", v);
+                        let mut tag = vec![("Key".into(), Out::str(k)), ("Value".into(), value(v))];
                         if shape == TagShape::ListPropagateAtLaunch {
-                            tag.with("PropagateAtLaunch", true)
-                        } else {
-                            tag
+                            tag.push(("PropagateAtLaunch".into(), Out::Bool(true)));
                         }
+                        Out::Map(tag)
                     })
                     .collect(),
             ),
@@ -618,7 +640,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn resource_node(&self, id: ResourceId) -> Option<&ResourceNode> {
+    fn resource_node(&self, id: ResourceId) -> Option<&'a ResourceNode> {
         self.app
             .stacks
             .get(id.stack.index as usize)
@@ -626,7 +648,7 @@ impl Resolver<'_> {
             .and_then(|s| s.resources.get(id.index as usize))
     }
 
-    fn parameter_node(&self, id: ParameterId) -> Option<&crate::stack::ParameterNode> {
+    fn parameter_node(&self, id: ParameterId) -> Option<&'a crate::stack::ParameterNode> {
         self.app
             .stacks
             .get(id.stack.index as usize)
@@ -635,10 +657,11 @@ impl Resolver<'_> {
     }
 
     /// The stack index and logical ID of a resource, or an error.
-    fn locate_resource(&mut self, id: ResourceId) -> Option<(usize, String)> {
+    fn locate_resource(&mut self, id: ResourceId) -> Option<(usize, &'a str)> {
         let stack = self.locate_stack(id.stack, "resource")?;
-        match self.ids[stack].resources.get(id.index as usize) {
-            Some(lid) => Some((stack, lid.clone())),
+        let ids = self.ids;
+        match ids[stack].resources.get(id.index as usize) {
+            Some(lid) => Some((stack, lid)),
             None => {
                 self.error(
                     "a reference points at a resource that does not exist (a dangling handle)"
@@ -664,29 +687,37 @@ impl Resolver<'_> {
         }
     }
 
-    fn condition_name(&mut self, id: ConditionId) -> Option<String> {
+    fn condition_name(&mut self, id: ConditionId) -> Option<&'a str> {
         let stack = self.locate_stack(id.stack, "condition")?;
         if stack != self.stack_index {
             let other = &self.app.stacks[stack].name;
             self.error(format!("uses a condition of stack {other}; conditions cannot be shared between stacks, declare it in this stack"));
             return None;
         }
-        self.ids[stack].conditions.get(id.index as usize).cloned()
+        let ids = self.ids;
+        ids[stack]
+            .conditions
+            .get(id.index as usize)
+            .map(String::as_str)
     }
 
-    fn mapping_name(&mut self, id: MappingId) -> Option<String> {
+    fn mapping_name(&mut self, id: MappingId) -> Option<&'a str> {
         let stack = self.locate_stack(id.stack, "mapping")?;
         if stack != self.stack_index {
             let other = &self.app.stacks[stack].name;
             self.error(format!("uses a mapping of stack {other}; mappings cannot be shared between stacks, declare it in this stack"));
             return None;
         }
-        self.ids[stack].mappings.get(id.index as usize).cloned()
+        let ids = self.ids;
+        ids[stack]
+            .mappings
+            .get(id.index as usize)
+            .map(String::as_str)
     }
 
     /// A value of stack `producer` used here: exports it there and imports
     /// it here, after checking both stacks can see each other.
-    fn import(&mut self, producer: usize, export: Exported, producer_path: &str) -> Json {
+    fn import(&mut self, producer: usize, export: Exported, producer_path: &str) -> Out<'a> {
         let app = self.app;
         let (from, to) = (&app.stacks[producer], &app.stacks[self.stack_index]);
         for (what, a, b) in [
@@ -699,137 +730,155 @@ impl Resolver<'_> {
                         "references {producer_path} across {what}s ({a} vs {b}); CloudFormation exports only work within one account and region, so pass the value as a parameter instead"
                     );
                     self.error(message);
-                    return Json::Null;
+                    return Out::Null;
                 }
             }
         }
         let name = export_name(&from.name, &export);
         self.exports[producer].insert(export);
         self.deps.insert(producer);
-        json!({"Fn::ImportValue": name})
+        Out::single("Fn::ImportValue", Out::string(name))
     }
 
-    fn resolve(&mut self, value: &Value) -> Json {
+    fn resolve(&mut self, value: &'a Value) -> Out<'a> {
         match value {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(n) => json!(n),
-            Value::Float(n) => match serde_json::Number::from_f64(*n) {
-                Some(n) => Json::Number(n),
-                None => {
-                    self.error(format!("{n} is not a number CloudFormation accepts"));
-                    Json::Null
-                }
-            },
-            Value::String(s) => Json::String(s.clone()),
-            Value::List(items) => Json::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            Value::Map(m) => Json::Object(
+            Value::Null => Out::Null,
+            Value::Bool(b) => Out::Bool(*b),
+            Value::Int(n) => Out::Int(*n),
+            Value::Float(n) if n.is_finite() => Out::Float(*n),
+            Value::Float(n) => {
+                self.error(format!("{n} is not a number CloudFormation accepts"));
+                Out::Null
+            }
+            Value::String(s) => Out::str(s),
+            Value::List(items) => Out::List(items.iter().map(|v| self.resolve(v)).collect()),
+            Value::Map(m) => Out::Map(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), self.resolve(v)))
                     .collect(),
             ),
             Value::Fn(f) => self.intrinsic(f),
         }
     }
 
-    fn intrinsic(&mut self, f: &Intrinsic) -> Json {
+    /// `{"Ref": id}`.
+    fn reference(id: &'a str) -> Out<'a> {
+        Out::single("Ref", Out::str(id))
+    }
+
+    /// `{name: [items...]}`.
+    fn call(name: &'a str, items: Vec<Out<'a>>) -> Out<'a> {
+        Out::single(name, Out::List(items))
+    }
+
+    fn name_or_null(name: Option<&'a str>) -> Out<'a> {
+        name.map_or(Out::Null, Out::str)
+    }
+
+    fn intrinsic(&mut self, f: &'a Intrinsic) -> Out<'a> {
         match f {
-            Intrinsic::Ref(RefTarget::Pseudo(p)) => json!({"Ref": p.name()}),
+            Intrinsic::Ref(RefTarget::Pseudo(p)) => Self::reference(p.name()),
             Intrinsic::Ref(RefTarget::Resource(id)) => {
                 let Some((stack, lid)) = self.locate_resource(*id) else {
-                    return Json::Null;
+                    return Out::Null;
                 };
                 if stack == self.stack_index {
-                    json!({"Ref": lid})
+                    Self::reference(lid)
                 } else {
-                    let path = self.app.stacks[stack].resources[id.index as usize]
-                        .path
-                        .clone();
-                    self.import(stack, Exported::Ref(lid), &path)
+                    let path = &self.app.stacks[stack].resources[id.index as usize].path;
+                    self.import(stack, Exported::Ref(lid.to_owned()), path)
                 }
             }
             Intrinsic::Ref(RefTarget::Parameter(id)) => {
                 let Some(stack) = self.locate_stack(id.stack, "parameter") else {
-                    return Json::Null;
+                    return Out::Null;
                 };
-                let Some(lid) = self.ids[stack].parameters.get(id.index as usize).cloned() else {
+                let ids = self.ids;
+                let Some(lid) = ids[stack].parameters.get(id.index as usize) else {
                     self.error("a reference points at a parameter that does not exist".into());
-                    return Json::Null;
+                    return Out::Null;
                 };
                 if stack == self.stack_index {
-                    json!({"Ref": lid})
+                    Self::reference(lid)
                 } else {
-                    let path = self.app.stacks[stack].parameters[id.index as usize]
-                        .path
-                        .clone();
-                    self.import(stack, Exported::ParameterRef(lid), &path)
+                    let path = &self.app.stacks[stack].parameters[id.index as usize].path;
+                    self.import(stack, Exported::ParameterRef(lid.clone()), path)
                 }
             }
             Intrinsic::GetAtt(id, attr) => {
                 let Some((stack, lid)) = self.locate_resource(*id) else {
-                    return Json::Null;
+                    return Out::Null;
                 };
                 if stack == self.stack_index {
-                    json!({"Fn::GetAtt": [lid, attr]})
+                    Self::call("Fn::GetAtt", vec![Out::str(lid), Out::str(attr)])
                 } else {
-                    let path = self.app.stacks[stack].resources[id.index as usize]
-                        .path
-                        .clone();
-                    self.import(stack, Exported::GetAtt(lid, attr), &path)
+                    let path = &self.app.stacks[stack].resources[id.index as usize].path;
+                    self.import(stack, Exported::GetAtt(lid.to_owned(), attr), path)
                 }
             }
             Intrinsic::Sub(template, vars) => {
                 self.check_sub(template, vars);
                 if vars.is_empty() {
-                    json!({"Fn::Sub": template})
+                    Out::single("Fn::Sub", Out::str(template))
                 } else {
-                    let vars: JsonMap<String, Json> = vars
+                    let vars = vars
                         .iter()
-                        .map(|(k, v)| (k.clone(), self.resolve(v)))
+                        .map(|(k, v)| (Cow::Borrowed(k.as_str()), self.resolve(v)))
                         .collect();
-                    json!({"Fn::Sub": [template, vars]})
+                    Self::call("Fn::Sub", vec![Out::str(template), Out::Map(vars)])
                 }
             }
             Intrinsic::Join(delimiter, list) => {
-                json!({"Fn::Join": [delimiter, self.resolve(list)]})
+                Self::call("Fn::Join", vec![Out::str(delimiter), self.resolve(list)])
             }
             Intrinsic::Select(index, list) => {
-                json!({"Fn::Select": [self.resolve(index), self.resolve(list)]})
+                Self::call("Fn::Select", vec![self.resolve(index), self.resolve(list)])
             }
             Intrinsic::Split(delimiter, source) => {
-                json!({"Fn::Split": [delimiter, self.resolve(source)]})
+                Self::call("Fn::Split", vec![Out::str(delimiter), self.resolve(source)])
             }
-            Intrinsic::GetAzs(region) => json!({"Fn::GetAZs": self.resolve(region)}),
-            Intrinsic::ImportValue(name) => json!({"Fn::ImportValue": self.resolve(name)}),
+            Intrinsic::GetAzs(region) => Out::single("Fn::GetAZs", self.resolve(region)),
+            Intrinsic::ImportValue(name) => Out::single("Fn::ImportValue", self.resolve(name)),
             Intrinsic::If(condition, then, otherwise) => {
-                let name = self.condition_name(*condition);
-                json!({"Fn::If": [name, self.resolve(then), self.resolve(otherwise)]})
+                let name = Self::name_or_null(self.condition_name(*condition));
+                Self::call(
+                    "Fn::If",
+                    vec![name, self.resolve(then), self.resolve(otherwise)],
+                )
             }
-            Intrinsic::Equals(a, b) => json!({"Fn::Equals": [self.resolve(a), self.resolve(b)]}),
+            Intrinsic::Equals(a, b) => {
+                Self::call("Fn::Equals", vec![self.resolve(a), self.resolve(b)])
+            }
             Intrinsic::And(items) => self.condition_list("Fn::And", items),
             Intrinsic::Or(items) => self.condition_list("Fn::Or", items),
-            Intrinsic::Not(c) => json!({"Fn::Not": [self.resolve(c)]}),
-            Intrinsic::Condition(c) => json!({"Condition": self.condition_name(*c)}),
-            Intrinsic::Base64(v) => json!({"Fn::Base64": self.resolve(v)}),
-            Intrinsic::Cidr(block, count, bits) => json!({"Fn::Cidr": [
-                self.resolve(block), self.resolve(count), self.resolve(bits)
-            ]}),
+            Intrinsic::Not(c) => Self::call("Fn::Not", vec![self.resolve(c)]),
+            Intrinsic::Condition(c) => {
+                Out::single("Condition", Self::name_or_null(self.condition_name(*c)))
+            }
+            Intrinsic::Base64(v) => Out::single("Fn::Base64", self.resolve(v)),
+            Intrinsic::Cidr(block, count, bits) => Self::call(
+                "Fn::Cidr",
+                vec![self.resolve(block), self.resolve(count), self.resolve(bits)],
+            ),
             Intrinsic::FindInMap(map, k1, k2) => {
-                let name = self.mapping_name(*map);
-                json!({"Fn::FindInMap": [name, self.resolve(k1), self.resolve(k2)]})
+                let name = Self::name_or_null(self.mapping_name(*map));
+                Self::call(
+                    "Fn::FindInMap",
+                    vec![name, self.resolve(k1), self.resolve(k2)],
+                )
             }
         }
     }
 
-    fn condition_list(&mut self, name: &str, items: &[Value]) -> Json {
+    fn condition_list(&mut self, name: &'a str, items: &'a [Value]) -> Out<'a> {
         if !(2..=10).contains(&items.len()) {
             self.error(format!(
                 "{name} takes 2 to 10 conditions, not {}",
                 items.len()
             ));
         }
-        let items: Vec<Json> = items.iter().map(|v| self.resolve(v)).collect();
-        json!({ name: items })
+        let items = items.iter().map(|v| self.resolve(v)).collect();
+        Self::call(name, items)
     }
 
     /// Every `${Name}` in a `Fn::Sub` template must be a variable, a pseudo
@@ -892,9 +941,9 @@ fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
     }
 }
 
-fn insert_section(t: &mut JsonMap<String, Json>, name: &str, section: JsonMap<String, Json>) {
+fn insert_section<'a>(t: &mut OutMap<'a>, name: &'a str, section: OutMap<'a>) {
     if !section.is_empty() {
-        t.insert(name.into(), Json::Object(section));
+        t.push(name, section.into_out());
     }
 }
 
@@ -950,13 +999,8 @@ fn parameter_default_problem(spec: &crate::stack::ParameterSpec, text: &str) -> 
     None
 }
 
-fn check_limits(stack: &Stack, template: &JsonMap<String, Json>, diags: &mut Vec<Diagnostic>) {
-    let count = |section: &str| {
-        template
-            .get(section)
-            .and_then(Json::as_object)
-            .map_or(0, JsonMap::len)
-    };
+fn check_limits(stack: &Stack, template: &OutMap, diags: &mut Vec<Diagnostic>) {
+    let count = |section: &str| template.get(section).map_or(0, |s| s.entries().len());
     for (section, limit) in [
         ("Resources", limits::RESOURCES),
         ("Parameters", limits::PARAMETERS),
@@ -981,18 +1025,15 @@ fn check_limits(stack: &Stack, template: &JsonMap<String, Json>, diags: &mut Vec
 
 /// Export names must be unique within an account and region; two stacks of
 /// one app exporting the same name cannot both deploy.
-fn check_exports_unique(
-    app: &App,
-    templates: &[JsonMap<String, Json>],
-    diags: &mut Vec<Diagnostic>,
-) {
+fn check_exports_unique(app: &App, templates: &[OutMap], diags: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (stack, template) in app.stacks.iter().zip(templates) {
-        let Some(outputs) = template.get("Outputs").and_then(Json::as_object) else {
+        let Some(outputs) = template.get("Outputs") else {
             continue;
         };
-        for (id, output) in outputs {
-            let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) else {
+        for (id, output) in outputs.entries() {
+            let name = output.get("Export").and_then(|e| e.get("Name"));
+            let Some(name) = name.and_then(Out::as_str) else {
                 continue;
             };
             let path = format!("{}/{id}", stack.name);

@@ -276,6 +276,12 @@ fn cross_stack_references_export_import_and_record_the_dependency() {
         consumer["Resources"]["Sg"]["Properties"]["Tags"][0]["Value"],
         json!({"Fn::ImportValue": "Network:Vpc:CidrBlock"})
     );
+    // The consumer exports nothing and declares no outputs: no empty section.
+    assert!(
+        consumer.get("Outputs").is_none(),
+        "{}",
+        assembly.stack("Apps").unwrap().body
+    );
     let producer = assembly.template("Network").unwrap();
     assert_eq!(
         producer["Outputs"]["ExportVpcRef"],
