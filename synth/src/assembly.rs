@@ -112,7 +112,8 @@ impl Assembly {
         let pid = std::process::id();
         let staging = parent.join(format!(".{name}.staging-{pid}"));
         let _ = fs::remove_dir_all(&staging);
-        let written = self.write_files(&staging);
+        let previous = dir.is_dir().then_some(dir);
+        let written = self.write_files(&staging, previous);
         if let Err(e) = written {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
@@ -134,14 +135,36 @@ impl Assembly {
         Ok(())
     }
 
-    fn write_files(&self, dir: &Path) -> io::Result<()> {
+    /// Writes every file into `dir`. A template whose text equals the one
+    /// in `previous` (the assembly being replaced) is hard-linked from it
+    /// rather than written: re-synthesis mostly leaves templates unchanged,
+    /// and a link spares the file system a new inode and its data blocks.
+    fn write_files(&self, dir: &Path, previous: Option<&Path>) -> io::Result<()> {
         fs::create_dir_all(dir)?;
         for stack in &self.stacks {
-            fs::write(dir.join(&stack.manifest.template), &stack.body)?;
+            let target = dir.join(&stack.manifest.template);
+            let old = previous.map(|p| p.join(&stack.manifest.template));
+            if old.is_some_and(|old| {
+                same_text(&old, &stack.body) && fs::hard_link(&old, &target).is_ok()
+            }) {
+                continue;
+            }
+            fs::write(&target, &stack.body)?;
         }
         let mut manifest =
             serde_json::to_string_pretty(&self.manifest()).map_err(io::Error::other)?;
         manifest.push('\n');
         fs::write(dir.join(MANIFEST_FILE), manifest)
     }
+}
+
+/// Whether the regular file at `path` holds exactly `text`.
+fn same_text(path: &Path, text: &str) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != text.len() as u64 {
+        return false;
+    }
+    fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
 }

@@ -794,3 +794,46 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
     assert!(out.join("Other.template.json").exists());
     assert!(!out.join("keep.txt").exists());
 }
+
+#[test]
+fn rewriting_an_assembly_links_unchanged_templates_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let inode = |name: &str| std::fs::metadata(out.join(name)).unwrap().ino();
+    let build = |cidr: &str| {
+        let mut app = App::new();
+        app.stack("Same").add("Bucket", bucket());
+        app.stack("Changing").add(
+            "Vpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+        );
+        support::synth(&app)
+    };
+    build("10.0.0.0/16").write(&out).unwrap();
+    let (same, changing) = (inode("Same.template.json"), inode("Changing.template.json"));
+
+    // Unchanged text keeps its file (a hard link into the new assembly);
+    // changed text is written afresh.
+    let second = build("10.1.0.0/16");
+    second.write(&out).unwrap();
+    assert_eq!(inode("Same.template.json"), same);
+    assert_ne!(inode("Changing.template.json"), changing);
+    for stack in &second.stacks {
+        let path = out.join(&stack.manifest.template);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), stack.body);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().nlink(),
+            1,
+            "the old assembly is gone"
+        );
+    }
+
+    // A template edited by hand in out/ is not trusted: it is rewritten.
+    std::fs::write(out.join("Same.template.json"), "{}").unwrap();
+    build("10.1.0.0/16").write(&out).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("Same.template.json")).unwrap(),
+        second.stack("Same").unwrap().body
+    );
+}
