@@ -12,15 +12,10 @@ pub const MAX_LEN: usize = 255;
 
 /// The logical ID for a path inside a stack (the stack name excluded).
 pub fn from_path(relative_path: &str) -> String {
-    let components: Vec<&str> = relative_path.split('/').collect();
-    let kept: Vec<&str> = match components.as_slice() {
-        [only] => vec![only],
-        all => all
-            .iter()
-            .copied()
-            .filter(|c| *c != "Resource" && *c != "Default")
-            .collect(),
-    };
+    let single = !relative_path.contains('/');
+    let kept = relative_path
+        .split('/')
+        .filter(|c| single || (*c != "Resource" && *c != "Default"));
     let mut id = String::with_capacity(relative_path.len());
     for component in kept {
         for piece in component.split(|c: char| !c.is_ascii_alphanumeric()) {

@@ -2,7 +2,7 @@
 //! resolves references (exporting values other stacks use), merges tags,
 //! validates, and orders the stacks by their dependencies.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use std::borrow::Cow;
 
@@ -154,10 +154,9 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
 /// Derives or takes the pinned logical ID of every element; reports
 /// collisions with both paths.
 fn assign_ids(stack: &Stack, diags: &mut Vec<Diagnostic>) -> StackIds {
-    let mut taken: HashMap<String, String> = HashMap::new();
     let prefix_len = stack.name.len() + 1;
-    let mut claim = |path: &str, pinned: Option<&str>, diags: &mut Vec<Diagnostic>| -> String {
-        let id = match pinned {
+    let mut id_of = |path: &str, pinned: Option<&str>| -> String {
+        match pinned {
             Some(id) => {
                 if let Some(problem) = logical_id::problem(id) {
                     diags.push(Diagnostic::error(path, problem));
@@ -165,44 +164,70 @@ fn assign_ids(stack: &Stack, diags: &mut Vec<Diagnostic>) -> StackIds {
                 id.to_owned()
             }
             None => logical_id::from_path(path.get(prefix_len..).unwrap_or(path)),
-        };
-        if let Some(other) = taken.get(&id) {
-            diags.push(Diagnostic::error(
-                path,
-                format!("logical ID {id} is also the ID of {other}; rename one of them or pin a logical ID with .logical_id(..)"),
-            ));
-        } else {
-            taken.insert(id.clone(), path.to_owned());
         }
-        id
     };
-    StackIds {
+    let ids = StackIds {
         resources: stack
             .resources
             .iter()
-            .map(|r| claim(&r.path, r.options.logical_id.as_deref(), diags))
+            .map(|r| id_of(&r.path, r.options.logical_id.as_deref()))
             .collect(),
         parameters: stack
             .parameters
             .iter()
-            .map(|p| claim(&p.path, None, diags))
+            .map(|p| id_of(&p.path, None))
             .collect(),
         conditions: stack
             .conditions
             .iter()
-            .map(|c| claim(&c.path, None, diags))
+            .map(|c| id_of(&c.path, None))
             .collect(),
         mappings: stack
             .mappings
             .iter()
-            .map(|m| claim(&m.path, None, diags))
+            .map(|m| id_of(&m.path, None))
             .collect(),
-        outputs: stack
-            .outputs
-            .iter()
-            .map(|o| claim(&o.path, None, diags))
-            .collect(),
+        outputs: stack.outputs.iter().map(|o| id_of(&o.path, None)).collect(),
+    };
+    // Every element in claim order, sorted by ID: equal IDs end up side by
+    // side, the first claimer first.
+    let paths = stack
+        .resources
+        .iter()
+        .map(|r| r.path.as_str())
+        .chain(stack.parameters.iter().map(|p| p.path.as_str()))
+        .chain(stack.conditions.iter().map(|c| c.path.as_str()))
+        .chain(stack.mappings.iter().map(|m| m.path.as_str()))
+        .chain(stack.outputs.iter().map(|o| o.path.as_str()));
+    let all_ids = ids
+        .resources
+        .iter()
+        .chain(&ids.parameters)
+        .chain(&ids.conditions)
+        .chain(&ids.mappings)
+        .chain(&ids.outputs);
+    let mut claims: Vec<(&str, usize, &str)> = all_ids
+        .zip(paths)
+        .enumerate()
+        .map(|(order, (id, path))| (id.as_str(), order, path))
+        .collect();
+    claims.sort_unstable();
+    let mut collisions: Vec<(usize, Diagnostic)> = Vec::new();
+    for group in claims.chunk_by(|a, b| a.0 == b.0) {
+        let (id, _, first) = group[0];
+        for &(_, order, path) in &group[1..] {
+            collisions.push((
+                order,
+                Diagnostic::error(
+                    path,
+                    format!("logical ID {id} is also the ID of {first}; rename one of them or pin a logical ID with .logical_id(..)"),
+                ),
+            ));
+        }
     }
+    collisions.sort_by_key(|(order, _)| *order);
+    diags.extend(collisions.into_iter().map(|(_, d)| d));
+    ids
 }
 
 fn export_output(export: &Exported) -> (String, Out<'static>) {
@@ -395,8 +420,12 @@ impl<'a> Resolver<'a, '_> {
             p.push("AllowedValues", Out::List(values));
         }
         if let Some(pattern) = &spec.allowed_pattern {
-            // Only the syntax is checked here: compiling is for matching.
-            if regex_syntax::Parser::new().parse(pattern).is_err() {
+            // Only the syntax is checked here (parsed, not translated or
+            // compiled): compiling is for matching a default against it.
+            if regex_syntax::ast::parse::Parser::new()
+                .parse(pattern)
+                .is_err()
+            {
                 self.error(format!(
                     "AllowedPattern {pattern:?} is not a valid regular expression"
                 ));

@@ -636,8 +636,18 @@ fn parameter_defaults_must_meet_their_constraints() {
         "Length",
         ParameterSpec::string().max_length(2).default("abc"),
     );
+    s.parameter("Broken", ParameterSpec::string().allowed_pattern("([a-z]+"));
+    s.parameter(
+        "Word",
+        ParameterSpec::string().allowed_pattern(r"[\w+=,.@-]*"),
+    );
     s.add("X", bucket());
     let e = errors(&app);
+    assert!(
+        e.has("Params/Broken", "is not a valid regular expression"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("Params/Word"), "{e}");
     assert!(
         e.has("Params/Pattern", "does not match the allowed pattern"),
         "{e}"
