@@ -207,9 +207,13 @@ impl Supervised {
             .stderr(Stdio::from(err))
             .current_dir(dir.path())
             .process_group(0);
-        for var in AWS_ENV_REMOVED {
-            cmd.env_remove(var);
-        }
+        // Only what the server needs: emulators read much of their
+        // configuration from the environment (LocalStack hundreds of
+        // variables), so nothing of the host's may change how they behave.
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("LANG", "C.UTF-8");
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
         let mut child = cmd.spawn()?;
         let lifeline = child.stdin.take();
