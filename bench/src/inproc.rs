@@ -24,8 +24,12 @@ pub struct InProcess {
     pub synth: Stats,
     /// `define` + `synth`: what an app does before writing.
     pub total: Stats,
-    /// `Assembly::write` into a directory (replacing the previous one).
+    /// `Assembly::write` over the previous assembly, as a re-synthesis
+    /// does (unchanged templates are linked, not written).
     pub write: Stats,
+    /// `Assembly::write` into a directory that does not exist yet, as the
+    /// first synthesis in a fresh checkout does.
+    pub write_new: Stats,
     /// serde_json serializing the same templates (`to_string_pretty` of
     /// each template as a `serde_json::Value`, parsed untimed from the
     /// written text): the floor.
@@ -51,7 +55,7 @@ pub fn define(workload: &str, app: &mut App) {
 /// The child's side: measures `workload` and prints the JSON line.
 pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
     let out = dir.join("out");
-    let mut samples: [Vec<Duration>; 5] = Default::default();
+    let mut samples: [Vec<Duration>; 6] = Default::default();
     let (mut stacks, mut resources, mut bytes) = (0, 0, 0);
     for i in 0..warmup + runs {
         let t0 = Instant::now();
@@ -64,6 +68,10 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
         let t2 = Instant::now();
         assembly.write(&out).expect("writing the assembly");
         let t3 = Instant::now();
+        let new = dir.join(format!("new-{i}"));
+        assembly.write(&new).expect("writing the assembly");
+        let t3a = Instant::now();
+        std::fs::remove_dir_all(&new).expect("removing a scratch assembly");
         // The floor serializes the same templates as `serde_json::Value`s;
         // parsing them back from the written text is not timed.
         for s in &assembly.stacks {
@@ -84,7 +92,7 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
         drop(assembly);
         drop(app);
         if i >= warmup {
-            for (k, d) in [t1 - t0, t2 - t1, t2 - t0, t3 - t2, t4 - t3b]
+            for (k, d) in [t1 - t0, t2 - t1, t2 - t0, t3 - t2, t4 - t3b, t3a - t3]
                 .into_iter()
                 .enumerate()
             {
@@ -101,6 +109,7 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
         "synth": ns(&samples[1]),
         "total": ns(&samples[2]),
         "write": ns(&samples[3]),
+        "write_new": ns(&samples[5]),
         "serde": ns(&samples[4]),
     });
     println!("{line}");
@@ -148,6 +157,7 @@ pub fn measure(
         synth: stats("synth"),
         total: stats("total"),
         write: stats("write"),
+        write_new: stats("write_new"),
         serde: stats("serde"),
         max_rss_kib: r.max_rss_kib,
     }
