@@ -68,10 +68,12 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
         let t2 = Instant::now();
         assembly.write(&out).expect("writing the assembly");
         let t3 = Instant::now();
-        let new = dir.join(format!("new-{i}"));
-        assembly.write(&new).expect("writing the assembly");
+        // A directory of its own each time, all removed at the end (see
+        // `fresh_outs` in main.rs for why not between runs).
+        assembly
+            .write(&dir.join("new").join(i.to_string()))
+            .expect("writing the assembly");
         let t3a = Instant::now();
-        std::fs::remove_dir_all(&new).expect("removing a scratch assembly");
         // The floor serializes the same templates as `serde_json::Value`s;
         // parsing them back from the written text is not timed.
         for s in &assembly.stacks {
@@ -100,6 +102,7 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
             }
         }
     }
+    let _ = std::fs::remove_dir_all(dir.join("new"));
     let ns = |v: &Vec<Duration>| v.iter().map(|d| d.as_nanos() as u64).collect::<Vec<_>>();
     let line = json!({
         "stacks": stacks,

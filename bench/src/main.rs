@@ -108,15 +108,21 @@ impl Bins {
 
 /// A clean environment for the command line and apps: no AWS settings,
 /// no git repository above the working directory, no synth.toml.
-/// Output directories that do not exist yet, one per call, each removing
-/// the one before (untimed: it runs before the command starts).
+/// Output directories that do not exist yet, one per call, under `base`.
+/// They are removed together afterwards ([`remove_outs`]), not between
+/// runs: deleting thousands of files right before a run makes the file
+/// system search past the freed inodes, a cost a first synthesis in a
+/// fresh checkout does not meet.
 fn fresh_outs(base: PathBuf) -> impl FnMut() -> PathBuf {
     let mut n = 0;
     move || {
-        let _ = std::fs::remove_dir_all(base.join(format!("new-{n}")));
         n += 1;
         base.join(format!("new-{n}"))
     }
+}
+
+fn remove_outs(base: &Path) {
+    let _ = std::fs::remove_dir_all(base);
 }
 
 fn clean(cmd: &mut Command, dir: &Path) {
@@ -269,6 +275,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
             .arg(next_out());
         c
     });
+    remove_outs(&cli_dir.join("first"));
     let again = measure::processes(warmup, runs, &scratch, || {
         let mut c = Command::new(&bins.synth);
         clean(&mut c, &cli_dir);
@@ -376,7 +383,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
             c.args(["--app", &command]).arg("--out").arg(next_out());
             c
         });
-        next_out();
+        remove_outs(&cli_dir.join(format!("first-{n}")));
         let again: ProcStats = measure::processes(pwarmup, pruns, &scratch, || {
             let mut c = Command::new(&bins.synth);
             clean(&mut c, &cli_dir);
