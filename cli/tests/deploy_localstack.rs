@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value as Json;
-use support::{assembly, in_region, run_on, synth};
+use support::{assembly, run_in, synth};
 use synth::prelude::*;
 use synth_tests::servers::LocalStack;
 
@@ -44,22 +44,19 @@ fn asynchronous_deploy_events_outputs_failures_and_replacing_a_failed_stack() {
 
     // Create: LocalStack runs the change set asynchronously; every
     // resource's events are shown, and outputs exist after it.
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            good.to_str().unwrap(),
-            &[
-                "deploy",
-                "--require-approval",
-                "never",
-                "--progress",
-                "events",
-                "--outputs-file",
-                outputs.to_str().unwrap(),
-            ],
-        ),
+        dir,
+        good.to_str().unwrap(),
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--progress",
+            "events",
+            "--outputs-file",
+            outputs.to_str().unwrap(),
+        ],
     )
     .expect(0);
     for line in [
@@ -84,14 +81,11 @@ fn asynchronous_deploy_events_outputs_failures_and_replacing_a_failed_stack() {
 
     // A stack whose creation fails: the resource's reason is the root cause.
     let broken = assembly(&app("Broken", true), &dir.join("broken"));
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            broken.to_str().unwrap(),
-            &["deploy", "--require-approval", "never"],
-        ),
+        dir,
+        broken.to_str().unwrap(),
+        &["deploy", "--require-approval", "never"],
     )
     .expect(1);
     assert!(
@@ -118,26 +112,20 @@ fn asynchronous_deploy_events_outputs_failures_and_replacing_a_failed_stack() {
 
     // Deploying again cannot update a failed creation ...
     let fixed = assembly(&app("Broken", false), &dir.join("fixed"));
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            fixed.to_str().unwrap(),
-            &["deploy", "--require-approval", "never"],
-        ),
+        dir,
+        fixed.to_str().unwrap(),
+        &["deploy", "--require-approval", "never"],
     )
     .expect(1);
     assert!(r.stderr.contains("--replace-failed"), "{}", r.stderr);
     // ... unless told to delete it and start over.
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            fixed.to_str().unwrap(),
-            &["deploy", "--require-approval", "never", "--replace-failed"],
-        ),
+        dir,
+        fixed.to_str().unwrap(),
+        &["deploy", "--require-approval", "never", "--replace-failed"],
     )
     .expect(0);
     assert!(
@@ -148,16 +136,7 @@ fn asynchronous_deploy_events_outputs_failures_and_replacing_a_failed_stack() {
     );
 
     // Destroy waits for the asynchronous deletion.
-    let r = run_on(
-        &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            good.to_str().unwrap(),
-            &["destroy", "--force"],
-        ),
-    )
-    .expect(0);
+    let r = run_in(&ls, dir, good.to_str().unwrap(), &["destroy", "--force"]).expect(0);
     assert!(r.stderr.contains("Store: destroyed"), "{}", r.stderr);
 }
 
@@ -188,21 +167,18 @@ fn dependent_stacks_deploy_in_order_with_concurrency_and_termination_protection_
     let out = assembly(&app, &dir.join("out"));
     let app_dir = out.display().to_string();
 
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            &app_dir,
-            &[
-                "deploy",
-                "--all",
-                "--concurrency",
-                "2",
-                "--require-approval",
-                "never",
-            ],
-        ),
+        dir,
+        &app_dir,
+        &[
+            "deploy",
+            "--all",
+            "--concurrency",
+            "2",
+            "--require-approval",
+            "never",
+        ],
     )
     .expect(0);
     // The import only resolves if Shared finished first.
@@ -215,30 +191,18 @@ fn dependent_stacks_deploy_in_order_with_concurrency_and_termination_protection_
     assert!(r.stderr.contains("Other: deployed"), "{}", r.stderr);
 
     // Termination protection from the app keeps Other from being destroyed.
-    let r = run_on(
-        &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            &app_dir,
-            &["destroy", "Other", "--force"],
-        ),
-    )
-    .expect(1);
+    let r = run_in(&ls, dir, &app_dir, &["destroy", "Other", "--force"]).expect(1);
     assert!(
         r.stderr.contains("has termination protection"),
         "{}",
         r.stderr
     );
     // Destroy goes in reverse dependency order: Consumer before Shared.
-    let r = run_on(
+    let r = run_in(
         &ls,
-        &mut in_region(
-            &ls.endpoint(),
-            dir,
-            &app_dir,
-            &["destroy", "Shared", "Consumer", "--force"],
-        ),
+        dir,
+        &app_dir,
+        &["destroy", "Shared", "Consumer", "--force"],
     )
     .expect(0);
     let consumer_gone = r

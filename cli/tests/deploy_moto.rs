@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value as Json;
-use support::{assembly, in_region, run, run_in_terminal, run_on, small_app, synth};
+use support::{assembly, in_region, run, run_in, run_in_terminal, small_app, synth};
 use synth::App;
 use synth_tests::servers::Moto;
 
@@ -42,32 +42,21 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     let app = |a: &std::path::Path| a.display().to_string();
 
     // Not deployed yet: everything is an addition; --fail turns it into exit 1.
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app(&v1), &["diff"]).expect(0);
     assert!(r.stdout.contains("Stack GitlabEks (new)"), "{}", r.stdout);
     assert!(
         r.stdout.contains("29 to add, 0 to change, 0 to remove"),
         "{}",
         r.stdout
     );
-    run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff", "--fail"]),
-    )
-    .expect(1);
+    run_in(&moto, dir, &app(&v1), &["diff", "--fail"]).expect(1);
 
     // Parameters without defaults must be given on create.
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v1),
-            &["deploy", "--require-approval", "never"],
-        ),
+        dir,
+        &app(&v1),
+        &["deploy", "--require-approval", "never"],
     )
     .expect(2);
     assert!(
@@ -78,24 +67,21 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Create.
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v1),
-            &[
-                "deploy",
-                "--require-approval",
-                "never",
-                "--parameters",
-                ACCOUNT,
-                "--parameters",
-                EXTERNAL,
-                "--progress",
-                "events",
-            ],
-        ),
+        dir,
+        &app(&v1),
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--parameters",
+            ACCOUNT,
+            "--parameters",
+            EXTERNAL,
+            "--progress",
+            "events",
+        ],
     )
     .expect(0);
     assert!(
@@ -106,11 +92,7 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     assert!(r.stderr.contains("GitlabEks: deployed"), "{}", r.stderr);
 
     // Deployed and unchanged: no differences, and --fail passes.
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["diff", "--fail"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app(&v1), &["diff", "--fail"]).expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
         "{}",
@@ -118,33 +100,27 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     );
 
     // Re-deploy with no changes (parameters keep their previous values).
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v1),
-            &["deploy", "--require-approval", "never"],
-        ),
+        dir,
+        &app(&v1),
+        &["deploy", "--require-approval", "never"],
     )
     .expect(0);
     assert!(r.stderr.contains("GitlabEks: no changes"), "{}", r.stderr);
 
     // A change: diff shows exactly it, as text, JSON and GitLab's report.
     let report = dir.join("report.json");
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v2),
-            &[
-                "diff",
-                "--fail",
-                "--gitlab-report",
-                report.to_str().unwrap(),
-            ],
-        ),
+        dir,
+        &app(&v2),
+        &[
+            "diff",
+            "--fail",
+            "--gitlab-report",
+            report.to_str().unwrap(),
+        ],
     )
     .expect(1);
     assert!(
@@ -174,27 +150,14 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         counts,
         serde_json::json!({"create": 0, "update": 1, "delete": 0})
     );
-    let r = run_on(
-        &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v2),
-            &["diff", "--format", "json"],
-        ),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app(&v2), &["diff", "--format", "json"]).expect(0);
     let json: Json = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["stacks"][0]["resources"].as_array().unwrap().len(), 1);
     assert_eq!(json["broadening"], Json::Bool(true));
 
     // The change broadens access: without a terminal, the default approval
     // mode refuses and names the way out.
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["deploy"]),
-    )
-    .expect(1);
+    let r = run_in(&moto, dir, &app(&v2), &["deploy"]).expect(1);
     assert!(
         r.stderr
             .contains("needs approval because it broadens permissions"),
@@ -206,14 +169,11 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.stderr
     );
-    run_on(
+    run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v2),
-            &["deploy", "--require-approval", "any-change"],
-        ),
+        dir,
+        &app(&v2),
+        &["deploy", "--require-approval", "any-change"],
     )
     .expect(1);
 
@@ -228,11 +188,7 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["diff", "--fail"]),
-    )
-    .expect(1);
+    run_in(&moto, dir, &app(&v2), &["diff", "--fail"]).expect(1);
 
     // Approved at the terminal: deployed, then nothing differs.
     let r = run_in_terminal(
@@ -245,11 +201,7 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
         "{}",
         r.all()
     );
-    run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["diff", "--fail"]),
-    )
-    .expect(0);
+    run_in(&moto, dir, &app(&v2), &["diff", "--fail"]).expect(0);
 
     // The diff against another assembly needs no endpoint at all.
     let r = run(synth("http://127.0.0.1:9", dir).args([
@@ -281,16 +233,8 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     let v2 = assembly(&small_app("Small", Some("more")), &dir.join("v2"));
     let app = |a: &std::path::Path| a.display().to_string();
     // A new stack without IAM or network rules does not broaden access.
-    run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v1), &["deploy"]),
-    )
-    .expect(0);
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app(&v2), &["deploy", "Small"]),
-    )
-    .expect(0);
+    run_in(&moto, dir, &app(&v1), &["deploy"]).expect(0);
+    let r = run_in(&moto, dir, &app(&v2), &["deploy", "Small"]).expect(0);
     assert!(
         r.stdout.contains("[+] AWS::SSM::Parameter Extra"),
         "{}",
@@ -298,14 +242,11 @@ fn changes_that_do_not_broaden_deploy_without_asking_by_default() {
     );
     // any-change asks even so.
     let v3 = assembly(&small_app("Small", Some("again")), &dir.join("v3"));
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app(&v3),
-            &["deploy", "--require-approval", "any-change"],
-        ),
+        dir,
+        &app(&v3),
+        &["deploy", "--require-approval", "any-change"],
     )
     .expect(1);
     assert!(
@@ -322,58 +263,29 @@ fn destroy_asks_unless_forced_and_deletes() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Doomed", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    run_on(
-        &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app,
-            &["deploy", "--require-approval", "never"],
-        ),
-    )
-    .expect(0);
+    run_in(&moto, dir, &app, &["deploy", "--require-approval", "never"]).expect(0);
 
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["destroy"]),
-    )
-    .expect(2);
+    let r = run_in(&moto, dir, &app, &["destroy"]).expect(2);
     assert!(r.stderr.contains("pass --force"), "{}", r.stderr);
     let r = run_in_terminal(&in_region(&moto.endpoint(), dir, &app, &["destroy"]), "n\n");
     assert_eq!(r.code, 1, "{}", r.all());
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["diff"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app, &["diff"]).expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
         "declining keeps the stack: {}",
         r.stdout
     );
 
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["destroy", "--force"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app, &["destroy", "--force"]).expect(0);
     assert!(r.stderr.contains("Doomed: destroyed"), "{}", r.stderr);
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["diff"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app, &["diff"]).expect(0);
     assert!(
         r.stdout.contains("Stack Doomed (new)"),
         "gone: {}",
         r.stdout
     );
     // Destroying what is not there is not an error.
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["destroy", "--force"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app, &["destroy", "--force"]).expect(0);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
 }
 
@@ -439,53 +351,22 @@ fn unknown_stacks_and_bad_parameters_are_usage_errors() {
     let dir = tmp.path();
     let v1 = assembly(&small_app("Small", None), &dir.join("v1"));
     let app = v1.display().to_string();
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app, &["deploy", "Nope"]),
-    )
-    .expect(2);
+    let r = run_in(&moto, dir, &app, &["deploy", "Nope"]).expect(2);
     assert!(
         r.stderr.contains("Small"),
         "lists the known stacks: {}",
         r.stderr
     );
-    let r = run_on(
-        &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app,
-            &["deploy", "--parameters", "novalue"],
-        ),
-    )
-    .expect(2);
+    let r = run_in(&moto, dir, &app, &["deploy", "--parameters", "novalue"]).expect(2);
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
-    let r = run_on(
-        &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app,
-            &["deploy", "--parameters", "Other:K=V"],
-        ),
-    )
-    .expect(2);
+    let r = run_in(&moto, dir, &app, &["deploy", "--parameters", "Other:K=V"]).expect(2);
     assert!(
         r.stderr
             .contains("stack Other, which is not being deployed"),
         "{}",
         r.stderr
     );
-    let r = run_on(
-        &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app,
-            &["diff", "--template", "x.json"],
-        ),
-    )
-    .expect(2);
+    let r = run_in(&moto, dir, &app, &["diff", "--template", "x.json"]).expect(2);
     assert!(
         r.stderr.contains("--template compares with one stack"),
         "{}",
@@ -534,14 +415,11 @@ fn templates_over_the_inline_limit_go_through_s3() {
     let large = assembly(&app, &dir.join("large"));
     let app_dir = large.display().to_string();
 
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app_dir,
-            &["deploy", "--require-approval", "never"],
-        ),
+        dir,
+        &app_dir,
+        &["deploy", "--require-approval", "never"],
     )
     .expect(2);
     assert!(
@@ -552,28 +430,21 @@ fn templates_over_the_inline_limit_go_through_s3() {
     );
 
     create_bucket(&moto.endpoint(), "templates");
-    let r = run_on(
+    let r = run_in(
         &moto,
-        &mut in_region(
-            &moto.endpoint(),
-            dir,
-            &app_dir,
-            &[
-                "deploy",
-                "--require-approval",
-                "never",
-                "--template-bucket",
-                "templates",
-            ],
-        ),
+        dir,
+        &app_dir,
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--template-bucket",
+            "templates",
+        ],
     )
     .expect(0);
     assert!(r.stderr.contains("Large: deployed"), "{}", r.stderr);
-    let r = run_on(
-        &moto,
-        &mut in_region(&moto.endpoint(), dir, &app_dir, &["diff", "--fail"]),
-    )
-    .expect(0);
+    let r = run_in(&moto, dir, &app_dir, &["diff", "--fail"]).expect(0);
     assert!(
         r.stdout.contains("There were no differences"),
         "{}",
@@ -595,11 +466,7 @@ fn stacks_pinned_to_another_region_are_not_touched() {
         &["destroy", "--force"],
         &["diff"],
     ] {
-        let r = run_on(
-            &moto,
-            &mut in_region(&moto.endpoint(), dir, &app_dir, command),
-        )
-        .expect(2);
+        let r = run_in(&moto, dir, &app_dir, command).expect(2);
         assert!(
             r.stderr.contains(
                 "stack Pinned is pinned to region eu-west-1, but the region in force is us-east-1"

@@ -216,3 +216,9 @@ pub fn small_app(stack: &str, extra: Option<&str>) -> App {
     s.output("QueueUrl", queue.reference());
     app
 }
+
+/// `synth --app APP --region us-east-1 ARGS...` against `server`, in `dir`,
+/// run as [`run_on`] does.
+pub fn run_in(server: &Server, dir: &Path, app: &str, args: &[&str]) -> Run {
+    run_on(server, &mut in_region(&server.endpoint(), dir, app, args))
+}
