@@ -125,6 +125,17 @@ fn remove_outs(base: &Path) {
     let _ = std::fs::remove_dir_all(base);
 }
 
+/// A table row for a process: label, median, min and peak RSS.
+fn process_row(t: &mut String, label: &str, p: &ProcStats) {
+    let _ = writeln!(
+        t,
+        "| {label} | {} | {} | {} | | |",
+        ms(p.wall.median()),
+        ms(p.wall.min()),
+        mib(p.max_rss_kib)
+    );
+}
+
 fn clean(cmd: &mut Command, dir: &Path) {
     cmd.current_dir(dir)
         .env_clear()
@@ -313,26 +324,16 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         ms(lib.total.median() + lib.write_new.median()),
         ms(lib.total.min() + lib.write_new.min()),
     );
-    let _ = writeln!(
+    process_row(t, "app binary alone (`target/release/stacks`)", &app_alone);
+    process_row(
         t,
-        "| app binary alone (`target/release/stacks`) | {} | {} | {} | | |",
-        ms(app_alone.wall.median()),
-        ms(app_alone.wall.min()),
-        mib(app_alone.max_rss_kib)
+        "command line alone (`synth --app <assembly dir>`, no app run)",
+        &cli_only,
     );
-    let _ = writeln!(
+    process_row(
         t,
-        "| command line alone (`synth --app <assembly dir>`, no app run) | {} | {} | {} | | |",
-        ms(cli_only.wall.median()),
-        ms(cli_only.wall.min()),
-        mib(cli_only.max_rss_kib)
-    );
-    let _ = writeln!(
-        t,
-        "| `sh -c true` (the shell `synth` runs the app with) | {} | {} | {} | | |",
-        ms(shell.wall.median()),
-        ms(shell.wall.min()),
-        mib(shell.max_rss_kib)
+        "`sh -c true` (the shell `synth` runs the app with)",
+        &shell,
     );
     let ok_time = whole.wall.median() <= TARGET_BOOTSTRAP;
     let ok_rss = whole.max_rss_kib <= TARGET_BOOTSTRAP_RSS_KIB;
@@ -345,12 +346,10 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         ms(whole.wall.min()),
         mib(whole.max_rss_kib)
     );
-    let _ = writeln!(
+    process_row(
         t,
-        "| whole command, re-synthesis (the previous `out/` in place) | {} | {} | {} | | |",
-        ms(again.wall.median()),
-        ms(again.wall.min()),
-        mib(again.max_rss_kib)
+        "whole command, re-synthesis (the previous `out/` in place)",
+        &again,
     );
     let _ = writeln!(
         t,
