@@ -68,8 +68,8 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
         let t2 = Instant::now();
         assembly.write(&out).expect("writing the assembly");
         let t3 = Instant::now();
-        // A directory of its own each time, all removed at the end (see
-        // `fresh_outs` in main.rs for why not between runs).
+        // A directory of its own each time, removed with the suite's
+        // scratch directory at the end (see `fresh_outs` in main.rs).
         assembly
             .write(&dir.join("new").join(i.to_string()))
             .expect("writing the assembly");
@@ -102,7 +102,6 @@ pub fn child(workload: &str, runs: usize, warmup: usize, dir: &Path) {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(dir.join("new"));
     let ns = |v: &Vec<Duration>| v.iter().map(|d| d.as_nanos() as u64).collect::<Vec<_>>();
     let line = json!({
         "stacks": stacks,
@@ -152,7 +151,6 @@ pub fn measure(
         )
     };
     let count = |k: &str| v[k].as_u64().unwrap_or(0) as usize;
-    let _ = std::fs::remove_dir_all(dir.join("out"));
     InProcess {
         resources: count("resources"),
         bytes: count("bytes"),

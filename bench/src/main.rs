@@ -109,20 +109,16 @@ impl Bins {
 /// A clean environment for the command line and apps: no AWS settings,
 /// no git repository above the working directory, no synth.toml.
 /// Output directories that do not exist yet, one per call, under `base`.
-/// They are removed together afterwards ([`remove_outs`]), not between
-/// runs: deleting thousands of files right before a run makes the file
-/// system search past the freed inodes, a cost a first synthesis in a
-/// fresh checkout does not meet.
+/// Nothing the suite writes is deleted before it ends: on a file system
+/// that skips recently freed inodes (ext4 without a journal), deleting
+/// thousands of files right before a run makes each new file search past
+/// them, a cost a first synthesis in a fresh checkout does not meet.
 fn fresh_outs(base: PathBuf) -> impl FnMut() -> PathBuf {
     let mut n = 0;
     move || {
         n += 1;
         base.join(format!("new-{n}"))
     }
-}
-
-fn remove_outs(base: &Path) {
-    let _ = std::fs::remove_dir_all(base);
 }
 
 /// A table row for a process: label, median, min and peak RSS.
@@ -244,13 +240,40 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     };
     let progress = |what: &str| eprintln!("synth-bench: {what}");
 
+    let cli_dir = scratch.join("cli");
+    std::fs::create_dir_all(&cli_dir).map_err(|e| e.to_string())?;
+
+    // --- First synthesis, before the suite has deleted anything ----------
+    let (runs, warmup) = plan.bootstrap_proc;
+    progress("bootstrap, whole command, first synthesis");
+    let mut next_out = fresh_outs(cli_dir.join("first"));
+    let whole = measure::processes(warmup, runs, &scratch, || {
+        let mut c = Command::new(&bins.synth);
+        clean(&mut c, &cli_dir);
+        c.arg("--app")
+            .arg(&bins.stacks)
+            .arg("--out")
+            .arg(next_out());
+        c
+    });
+    let mut first_runs = Vec::new();
+    for &(n, _, _, pruns, pwarmup) in &plan.sizes {
+        progress(&format!("{n} copies, whole command, first synthesis"));
+        let command = format!("{} {n}", bins.app.display());
+        let mut next_out = fresh_outs(cli_dir.join(format!("first-{n}")));
+        first_runs.push(measure::processes(pwarmup, pruns, &scratch, || {
+            let mut c = Command::new(&bins.synth);
+            clean(&mut c, &cli_dir);
+            c.args(["--app", &command]).arg("--out").arg(next_out());
+            c
+        }));
+    }
+
     // --- The bootstrap -------------------------------------------------
     progress("bootstrap, in process");
     let (runs, warmup) = plan.bootstrap_inproc;
     let lib = inproc::measure(&bins.bench, "bootstrap", runs, warmup, &scratch);
 
-    let cli_dir = scratch.join("cli");
-    std::fs::create_dir_all(&cli_dir).map_err(|e| e.to_string())?;
     let existing = scratch.join("assembly-bootstrap");
     {
         let mut app = synth::App::new();
@@ -275,18 +298,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         c.arg("--app").arg(&existing);
         c
     });
-    progress("bootstrap, whole command");
-    let mut next_out = fresh_outs(cli_dir.join("first"));
-    let whole = measure::processes(warmup, runs, &scratch, || {
-        let mut c = Command::new(&bins.synth);
-        clean(&mut c, &cli_dir);
-        c.arg("--app")
-            .arg(&bins.stacks)
-            .arg("--out")
-            .arg(next_out());
-        c
-    });
-    remove_outs(&cli_dir.join("first"));
+    progress("bootstrap, whole command, re-synthesis");
     let again = measure::processes(warmup, runs, &scratch, || {
         let mut c = Command::new(&bins.synth);
         clean(&mut c, &cli_dir);
@@ -363,7 +375,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
 
     // --- N copies --------------------------------------------------------
     let mut rows = Vec::new();
-    for &(n, runs, warmup, pruns, pwarmup) in &plan.sizes {
+    for (&(n, runs, warmup, pruns, pwarmup), p) in plan.sizes.iter().zip(first_runs) {
         progress(&format!("{n} copies, in process"));
         let r = inproc::measure(&bins.bench, &format!("copies:{n}"), runs, warmup, &scratch);
         progress(&format!("{n} copies, app alone and whole command"));
@@ -375,21 +387,12 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
             c
         });
         let command = format!("{} {n}", bins.app.display());
-        let mut next_out = fresh_outs(cli_dir.join(format!("first-{n}")));
-        let p: ProcStats = measure::processes(pwarmup, pruns, &scratch, || {
-            let mut c = Command::new(&bins.synth);
-            clean(&mut c, &cli_dir);
-            c.args(["--app", &command]).arg("--out").arg(next_out());
-            c
-        });
-        remove_outs(&cli_dir.join(format!("first-{n}")));
         let again: ProcStats = measure::processes(pwarmup, pruns, &scratch, || {
             let mut c = Command::new(&bins.synth);
             clean(&mut c, &cli_dir);
             c.args(["--app", &command]).arg("--out").arg(&out);
             c
         });
-        let _ = std::fs::remove_dir_all(&out);
         rows.push((n, r, alone, p, again));
     }
     let t = &mut o.text;
