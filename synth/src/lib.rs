@@ -33,12 +33,12 @@ pub mod iam;
 pub mod ids;
 pub mod logical_id;
 pub mod manifest;
-mod out;
 pub mod region;
 pub mod resource;
 pub mod schema;
 pub mod stack;
 mod synthesize;
+mod template_tree;
 mod validate;
 pub mod value;
 

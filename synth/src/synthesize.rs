@@ -12,10 +12,10 @@ use crate::diagnostics::{Diagnostic, SynthError};
 use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
 use crate::logical_id;
 use crate::manifest::{ParameterManifest, StackManifest};
-use crate::out::{Out, OutMap};
 use crate::resource::ResourceOptions;
 use crate::schema::{TagShape, Tagging};
 use crate::stack::{ResourceNode, Stack};
+use crate::template_tree::{Out, OutMap};
 use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
 
 /// CloudFormation quotas checked at synthesis.
