@@ -11,12 +11,19 @@ use crate::assembly::{Assembly, SynthesizedStack};
 use crate::diagnostics::{Diagnostic, SynthError};
 use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
 use crate::logical_id;
-use crate::manifest::{ParameterManifest, StackManifest};
 use crate::resource::ResourceOptions;
 use crate::schema::{TagShape, Tagging};
 use crate::stack::{ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
+
+mod logical_ids;
+mod order;
+mod stack_manifest;
+
+use logical_ids::{assign_ids, StackIds};
+use order::dependency_order;
+use stack_manifest::stack_manifest;
 
 /// CloudFormation quotas checked at synthesis.
 pub mod limits {
@@ -33,15 +40,6 @@ pub mod limits {
 
 /// Attributes whose value is a secret: never allowed in an output.
 const SECRET_ATTRIBUTES: &[(&str, &str)] = &[("AWS::IAM::AccessKey", "SecretAccessKey")];
-
-/// Logical IDs of one stack's elements, by index.
-struct StackIds {
-    resources: Vec<String>,
-    parameters: Vec<String>,
-    conditions: Vec<String>,
-    mappings: Vec<String>,
-    outputs: Vec<String>,
-}
 
 /// A value of one stack that another stack uses.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -149,85 +147,6 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
         warnings: diags,
         format: app.format,
     })
-}
-
-/// Derives or takes the pinned logical ID of every element; reports
-/// collisions with both paths.
-fn assign_ids(stack: &Stack, diags: &mut Vec<Diagnostic>) -> StackIds {
-    let prefix_len = stack.name.len() + 1;
-    let mut id_of = |path: &str, pinned: Option<&str>| -> String {
-        match pinned {
-            Some(id) => {
-                if let Some(problem) = logical_id::problem(id) {
-                    diags.push(Diagnostic::error(path, problem));
-                }
-                id.to_owned()
-            }
-            None => logical_id::from_path(path.get(prefix_len..).unwrap_or(path)),
-        }
-    };
-    let ids = StackIds {
-        resources: stack
-            .resources
-            .iter()
-            .map(|r| id_of(&r.path, r.options.logical_id.as_deref()))
-            .collect(),
-        parameters: stack
-            .parameters
-            .iter()
-            .map(|p| id_of(&p.path, None))
-            .collect(),
-        conditions: stack
-            .conditions
-            .iter()
-            .map(|c| id_of(&c.path, None))
-            .collect(),
-        mappings: stack
-            .mappings
-            .iter()
-            .map(|m| id_of(&m.path, None))
-            .collect(),
-        outputs: stack.outputs.iter().map(|o| id_of(&o.path, None)).collect(),
-    };
-    // Every element in claim order, sorted by ID: equal IDs end up side by
-    // side, the first claimer first.
-    let paths = stack
-        .resources
-        .iter()
-        .map(|r| r.path.as_str())
-        .chain(stack.parameters.iter().map(|p| p.path.as_str()))
-        .chain(stack.conditions.iter().map(|c| c.path.as_str()))
-        .chain(stack.mappings.iter().map(|m| m.path.as_str()))
-        .chain(stack.outputs.iter().map(|o| o.path.as_str()));
-    let all_ids = ids
-        .resources
-        .iter()
-        .chain(&ids.parameters)
-        .chain(&ids.conditions)
-        .chain(&ids.mappings)
-        .chain(&ids.outputs);
-    let mut claims: Vec<(&str, usize, &str)> = all_ids
-        .zip(paths)
-        .enumerate()
-        .map(|(order, (id, path))| (id.as_str(), order, path))
-        .collect();
-    claims.sort_unstable();
-    let mut collisions: Vec<(usize, Diagnostic)> = Vec::new();
-    for group in claims.chunk_by(|a, b| a.0 == b.0) {
-        let (id, _, first) = group[0];
-        for &(_, order, path) in &group[1..] {
-            collisions.push((
-                order,
-                Diagnostic::error(
-                    path,
-                    format!("logical ID {id} is also the ID of {first}; rename one of them or pin a logical ID with .logical_id(..)"),
-                ),
-            ));
-        }
-    }
-    collisions.sort_by_key(|(order, _)| *order);
-    diags.extend(collisions.into_iter().map(|(_, d)| d));
-    ids
 }
 
 fn export_output(export: &Exported) -> (String, Out<'static>) {
@@ -1075,108 +994,5 @@ fn check_exports_unique(app: &App, templates: &[OutMap], diags: &mut Vec<Diagnos
                 seen.insert(name.to_owned(), path);
             }
         }
-    }
-}
-
-/// Stacks in deployment order (dependencies first, otherwise definition
-/// order); a cycle is an error naming the stacks on it.
-fn dependency_order(
-    app: &App,
-    deps: &[BTreeSet<usize>],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<usize> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Active,
-        Done,
-    }
-    fn visit(
-        n: usize,
-        deps: &[BTreeSet<usize>],
-        marks: &mut [Mark],
-        trail: &mut Vec<usize>,
-        order: &mut Vec<usize>,
-        cycles: &mut Vec<Vec<usize>>,
-    ) {
-        match marks[n] {
-            Mark::Done => return,
-            Mark::Active => {
-                let start = trail.iter().position(|&t| t == n).unwrap_or(0);
-                cycles.push(trail[start..].to_vec());
-                return;
-            }
-            Mark::New => {}
-        }
-        marks[n] = Mark::Active;
-        trail.push(n);
-        for &d in &deps[n] {
-            visit(d, deps, marks, trail, order, cycles);
-        }
-        trail.pop();
-        marks[n] = Mark::Done;
-        order.push(n);
-    }
-    let mut marks = vec![Mark::New; deps.len()];
-    let mut order = Vec::with_capacity(deps.len());
-    let mut cycles = Vec::new();
-    for n in 0..deps.len() {
-        visit(
-            n,
-            deps,
-            &mut marks,
-            &mut Vec::new(),
-            &mut order,
-            &mut cycles,
-        );
-    }
-    for cycle in cycles {
-        let names: Vec<&str> = cycle.iter().map(|&i| app.stacks[i].name.as_str()).collect();
-        diags.push(Diagnostic::error(
-            names[0],
-            format!(
-                "stacks depend on each other in a cycle ({} -> {}); move the shared resources into one stack",
-                names.join(" -> "),
-                names[0]
-            ),
-        ));
-    }
-    order
-}
-
-fn stack_manifest(
-    app: &App,
-    stack: &Stack,
-    ids: &StackIds,
-    deps: &BTreeSet<usize>,
-    bytes: usize,
-) -> StackManifest {
-    let parameters = stack
-        .parameters
-        .iter()
-        .zip(&ids.parameters)
-        .map(|(p, id)| {
-            (
-                id.clone(),
-                ParameterManifest {
-                    type_: p.spec.type_name.clone(),
-                    default: p.spec.default.as_ref().and_then(scalar_text),
-                    no_echo: p.spec.no_echo,
-                },
-            )
-        })
-        .collect();
-    StackManifest {
-        name: stack.name.clone(),
-        template: format!("{}.template.{}", stack.name, app.format.extension()),
-        format: app.format,
-        environment: stack.env.clone(),
-        dependencies: deps.iter().map(|&d| app.stacks[d].name.clone()).collect(),
-        parameters,
-        tags: stack.tags.iter().cloned().collect(),
-        termination_protection: stack.termination_protection,
-        description: stack.description.clone(),
-        resources: stack.resources.len(),
-        template_bytes: bytes,
     }
 }
