@@ -17,10 +17,12 @@ use crate::stack::{ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
 
+mod cross_stack;
 mod logical_ids;
 mod order;
 mod stack_manifest;
 
+use cross_stack::{add_exports, Exported};
 use logical_ids::{assign_ids, StackIds};
 use order::dependency_order;
 use stack_manifest::stack_manifest;
@@ -40,14 +42,6 @@ pub mod limits {
 
 /// Attributes whose value is a secret: never allowed in an output.
 const SECRET_ATTRIBUTES: &[(&str, &str)] = &[("AWS::IAM::AccessKey", "SecretAccessKey")];
-
-/// A value of one stack that another stack uses.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Exported {
-    Ref(String),
-    GetAtt(String, &'static str),
-    ParameterRef(String),
-}
 
 pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
     let mut diags: Vec<Diagnostic> = app.errors.clone();
@@ -82,31 +76,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
     }
 
     // Exports are added once every consumer is known.
-    for (index, wanted) in exports.iter().enumerate() {
-        if wanted.is_empty() {
-            continue;
-        }
-        let stack = &app.stacks[index];
-        let Out::Map(outputs) =
-            templates[index].entry_or_insert_with("Outputs", || Out::Map(Vec::new()))
-        else {
-            continue;
-        };
-        for export in wanted {
-            let (output_id, value) = export_output(export);
-            if outputs.iter().any(|(k, _)| *k == output_id) {
-                diags.push(Diagnostic::error(
-                    &stack.name,
-                    format!("output {output_id} collides with the output synthesis adds to export a value to another stack; rename the output"),
-                ));
-                continue;
-            }
-            let export = Out::single("Name", Out::string(export_name(&stack.name, export)));
-            let output = Out::Map(vec![("Value".into(), value), ("Export".into(), export)]);
-            outputs.push((Cow::Owned(output_id), output));
-        }
-    }
-
+    add_exports(app, &exports, &mut templates, &mut diags);
     check_exports_unique(app, &templates, &mut diags);
     let order = dependency_order(app, &deps, &mut diags);
 
@@ -147,29 +117,6 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
         warnings: diags,
         format: app.format,
     })
-}
-
-fn export_output(export: &Exported) -> (String, Out<'static>) {
-    match export {
-        Exported::Ref(id) | Exported::ParameterRef(id) => (
-            format!("Export{id}Ref"),
-            Out::single("Ref", Out::string(id.clone())),
-        ),
-        Exported::GetAtt(id, attr) => (
-            format!("Export{id}{}", attr.replace('.', "")),
-            Out::single(
-                "Fn::GetAtt",
-                Out::List(vec![Out::string(id.clone()), Out::str(attr)]),
-            ),
-        ),
-    }
-}
-
-fn export_name(stack: &str, export: &Exported) -> String {
-    match export {
-        Exported::Ref(id) | Exported::ParameterRef(id) => format!("{stack}:{id}"),
-        Exported::GetAtt(id, attr) => format!("{stack}:{id}:{}", attr.replace('.', "-")),
-    }
 }
 
 /// Resolves values of one stack into the template tree.
@@ -661,31 +608,6 @@ impl<'a> Resolver<'a, '_> {
             .mappings
             .get(id.index as usize)
             .map(String::as_str)
-    }
-
-    /// A value of stack `producer` used here: exports it there and imports
-    /// it here, after checking both stacks can see each other.
-    fn import(&mut self, producer: usize, export: Exported, producer_path: &str) -> Out<'a> {
-        let app = self.app;
-        let (from, to) = (&app.stacks[producer], &app.stacks[self.stack_index]);
-        for (what, a, b) in [
-            ("region", &from.env.region, &to.env.region),
-            ("account", &from.env.account, &to.env.account),
-        ] {
-            if let (Some(a), Some(b)) = (a, b) {
-                if a != b {
-                    let message = format!(
-                        "references {producer_path} across {what}s ({a} vs {b}); CloudFormation exports only work within one account and region, so pass the value as a parameter instead"
-                    );
-                    self.error(message);
-                    return Out::Null;
-                }
-            }
-        }
-        let name = export_name(&from.name, &export);
-        self.exports[producer].insert(export);
-        self.deps.insert(producer);
-        Out::single("Fn::ImportValue", Out::string(name))
     }
 
     fn resolve(&mut self, value: &'a Value) -> Out<'a> {
