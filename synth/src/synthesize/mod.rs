@@ -12,7 +12,6 @@ use crate::diagnostics::{Diagnostic, SynthError};
 use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
 use crate::logical_id;
 use crate::resource::ResourceOptions;
-use crate::schema::{TagShape, Tagging};
 use crate::stack::{ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
@@ -20,7 +19,9 @@ use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
 mod cross_stack;
 mod logical_ids;
 mod order;
+mod parameters;
 mod stack_manifest;
+mod tags;
 
 use cross_stack::{add_exports, Exported};
 use logical_ids::{assign_ids, StackIds};
@@ -129,12 +130,6 @@ struct Resolver<'a, 'r> {
     exports: &'r mut Vec<BTreeSet<Exported>>,
     deps: &'r mut BTreeSet<usize>,
     diags: &'r mut Vec<Diagnostic>,
-}
-
-/// A tag value being merged: a stack tag's text or a value of the tree.
-enum TagValue<'a> {
-    Text(&'a str),
-    Value(&'a Value),
 }
 
 impl<'a> Resolver<'a, '_> {
@@ -257,83 +252,6 @@ impl<'a> Resolver<'a, '_> {
         t
     }
 
-    fn parameter(&mut self, spec: &'a crate::stack::ParameterSpec) -> Out<'a> {
-        let mut p = OutMap::with_capacity(4);
-        p.push("Type", Out::str(&spec.type_name));
-        if let Some(d) = &spec.description {
-            p.push("Description", Out::str(d));
-        }
-        if let Some(default) = &spec.default {
-            if spec.no_echo {
-                self.error("a NoEcho parameter has a default value, which would be written into the template in plain text; pass the value at deploy time instead".into());
-            }
-            if !default.is_literal() {
-                self.error("a parameter default must be a literal value".into());
-            }
-            if let Some(text) = scalar_text(default) {
-                if let Some(problem) = parameter_default_problem(spec, &text) {
-                    self.error(problem);
-                }
-            }
-            p.push("Default", self.resolve(default));
-        }
-        if !spec.allowed_values.is_empty() {
-            let values = spec
-                .allowed_values
-                .iter()
-                .map(|v| self.resolve(v))
-                .collect();
-            p.push("AllowedValues", Out::List(values));
-        }
-        if let Some(pattern) = &spec.allowed_pattern {
-            // Only the syntax is checked here (parsed, not translated or
-            // compiled): compiling is for matching a default against it.
-            if regex_syntax::ast::parse::Parser::new()
-                .parse(pattern)
-                .is_err()
-            {
-                self.error(format!(
-                    "AllowedPattern {pattern:?} is not a valid regular expression"
-                ));
-            }
-            p.push("AllowedPattern", Out::str(pattern));
-        }
-        if let Some(d) = &spec.constraint_description {
-            p.push("ConstraintDescription", Out::str(d));
-        }
-        let number = spec.type_name == "Number";
-        let int = |n: Option<u64>| n.map(|n| Out::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        let float = |n: Option<f64>| {
-            n.map(|n| {
-                if n.is_finite() {
-                    Out::Float(n)
-                } else {
-                    Out::Null
-                }
-            })
-        };
-        for (key, value, applies) in [
-            ("MinLength", int(spec.min_length), !number),
-            ("MaxLength", int(spec.max_length), !number),
-            ("MinValue", float(spec.min_value), number),
-            ("MaxValue", float(spec.max_value), number),
-        ] {
-            if let Some(value) = value {
-                if !applies {
-                    self.error(format!(
-                        "{key} does not apply to a parameter of type {}",
-                        spec.type_name
-                    ));
-                }
-                p.push(key, value);
-            }
-        }
-        if spec.no_echo {
-            p.push("NoEcho", Out::Bool(true));
-        }
-        p.into_out()
-    }
-
     fn resource(&mut self, index: usize, node: &'a ResourceNode) -> Out<'a> {
         let mut r = OutMap::with_capacity(4);
         r.push("Type", Out::str(&node.type_name));
@@ -416,92 +334,6 @@ impl<'a> Resolver<'a, '_> {
             }
             r.push("Metadata", m.into_out());
         }
-    }
-
-    /// Merges the stack's tags, the resource's own tags and any literal tag
-    /// property into the shape the type takes tags in: the tag property's
-    /// name and merged, resolved value, when there are tags to merge.
-    fn merged_tags(&mut self, node: &'a ResourceNode) -> Option<(&'static str, Out<'a>)> {
-        let props = &node.props;
-        let stack_tags = &self.stack().tags;
-        let own = &node.options.tags;
-        if stack_tags.is_empty() && own.is_empty() {
-            return None;
-        }
-        let Some(Tagging { property, shape }) = node.meta.and_then(|m| m.tagging) else {
-            if !own.is_empty() {
-                let message = format!(
-                    "{} does not take tags; remove .tag(..) from it",
-                    node.type_name
-                );
-                self.error(message);
-            }
-            return None;
-        };
-        let mut merged: Vec<(&'a str, TagValue<'a>)> = Vec::new();
-        let mut put = |key: &'a str, value: TagValue<'a>| {
-            merged.retain(|(k, _)| *k != key);
-            merged.push((key, value));
-        };
-        for (k, v) in stack_tags {
-            put(k, TagValue::Text(v));
-        }
-        for (k, v) in own {
-            put(k, TagValue::Value(v.value()));
-        }
-        match props.get(property) {
-            None => {}
-            Some(Value::List(items)) => {
-                for item in items {
-                    if let Value::Map(m) = item {
-                        if let (Some(Value::String(k)), Some(v)) = (m.get("Key"), m.get("Value")) {
-                            put(k, TagValue::Value(v));
-                        }
-                    }
-                }
-            }
-            Some(Value::Map(m)) => {
-                for (k, v) in m {
-                    put(k, TagValue::Value(v));
-                }
-            }
-            Some(_) => {
-                let message = format!("the {property} property is computed by an intrinsic function, so the stack's tags cannot be merged into it; set tags with .tag(..) instead");
-                self.error(message);
-                return None;
-            }
-        }
-        for (key, _) in &merged {
-            if key.starts_with("aws:") {
-                let message = format!("tag key {key:?} uses the reserved prefix aws:");
-                self.error(message);
-            }
-        }
-        let mut value = |v: TagValue<'a>| match v {
-            TagValue::Text(text) => Out::str(text),
-            TagValue::Value(v) => self.resolve(v),
-        };
-        let value = match shape {
-            TagShape::Map => Out::Map(
-                merged
-                    .into_iter()
-                    .map(|(k, v)| (Cow::Borrowed(k), value(v)))
-                    .collect(),
-            ),
-            TagShape::List | TagShape::ListPropagateAtLaunch => Out::List(
-                merged
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let mut tag = vec![("Key".into(), Out::str(k)), ("Value".into(), value(v))];
-                        if shape == TagShape::ListPropagateAtLaunch {
-                            tag.push(("PropagateAtLaunch".into(), Out::Bool(true)));
-                        }
-                        Out::Map(tag)
-                    })
-                    .collect(),
-            ),
-        };
-        Some((property, value))
     }
 
     /// Outputs must not carry secrets into stack outputs and logs.
@@ -815,58 +647,6 @@ fn insert_section<'a>(t: &mut OutMap<'a>, name: &'a str, section: OutMap<'a>) {
     if !section.is_empty() {
         t.push(name, section.into_out());
     }
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Int(n) => Some(n.to_string()),
-        Value::Float(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Checks a literal default against the parameter's own constraints, so a
-/// template that CloudFormation would reject fails here first.
-fn parameter_default_problem(spec: &crate::stack::ParameterSpec, text: &str) -> Option<String> {
-    if !spec.allowed_values.is_empty()
-        && !spec
-            .allowed_values
-            .iter()
-            .any(|v| scalar_text(v).as_deref() == Some(text))
-    {
-        return Some(format!(
-            "the default {text:?} is not among the allowed values"
-        ));
-    }
-    if let Some(pattern) = &spec.allowed_pattern {
-        let anchored = format!("^(?:{pattern})$");
-        if let Some(re) = crate::validate::regex(&anchored) {
-            if !re.is_match(text) {
-                return Some(format!(
-                    "the default {text:?} does not match the allowed pattern {pattern:?}"
-                ));
-            }
-        }
-    }
-    let len = text.chars().count() as u64;
-    if spec.min_length.is_some_and(|m| len < m) || spec.max_length.is_some_and(|m| len > m) {
-        return Some(format!(
-            "the default {text:?} is outside the allowed length"
-        ));
-    }
-    if spec.type_name == "Number" {
-        let Ok(n) = text.parse::<f64>() else {
-            return Some(format!(
-                "the default {text:?} of a Number parameter is not a number"
-            ));
-        };
-        if spec.min_value.is_some_and(|m| n < m) || spec.max_value.is_some_and(|m| n > m) {
-            return Some(format!("the default {text:?} is outside the allowed range"));
-        }
-    }
-    None
 }
 
 fn check_limits(stack: &Stack, template: &OutMap, diags: &mut Vec<Diagnostic>) {

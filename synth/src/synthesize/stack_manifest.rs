@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::logical_ids::StackIds;
-use super::scalar_text;
+use super::parameters::scalar_text;
 use crate::app::App;
 use crate::manifest::{ParameterManifest, StackManifest};
 use crate::stack::Stack;

@@ -1,0 +1,143 @@
+//! The Parameters section: each parameter's declaration, with the checks
+//! CloudFormation would otherwise fail at deploy time (a default that is
+//! not literal, breaks the parameter's own constraints or is written in
+//! plain text for a NoEcho parameter; an invalid AllowedPattern; length or
+//! value bounds on the wrong type).
+
+use super::Resolver;
+use crate::stack::ParameterSpec;
+use crate::template_tree::{Out, OutMap};
+use crate::value::Value;
+
+/// A literal scalar as text, the form parameter values take; none for
+/// anything else.
+pub(super) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Float(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Checks a literal default against the parameter's own constraints, so a
+/// template that CloudFormation would reject fails here first.
+fn parameter_default_problem(spec: &ParameterSpec, text: &str) -> Option<String> {
+    if !spec.allowed_values.is_empty()
+        && !spec
+            .allowed_values
+            .iter()
+            .any(|v| scalar_text(v).as_deref() == Some(text))
+    {
+        return Some(format!(
+            "the default {text:?} is not among the allowed values"
+        ));
+    }
+    if let Some(pattern) = &spec.allowed_pattern {
+        let anchored = format!("^(?:{pattern})$");
+        if let Some(re) = crate::validate::regex(&anchored) {
+            if !re.is_match(text) {
+                return Some(format!(
+                    "the default {text:?} does not match the allowed pattern {pattern:?}"
+                ));
+            }
+        }
+    }
+    let len = text.chars().count() as u64;
+    if spec.min_length.is_some_and(|m| len < m) || spec.max_length.is_some_and(|m| len > m) {
+        return Some(format!(
+            "the default {text:?} is outside the allowed length"
+        ));
+    }
+    if spec.type_name == "Number" {
+        let Ok(n) = text.parse::<f64>() else {
+            return Some(format!(
+                "the default {text:?} of a Number parameter is not a number"
+            ));
+        };
+        if spec.min_value.is_some_and(|m| n < m) || spec.max_value.is_some_and(|m| n > m) {
+            return Some(format!("the default {text:?} is outside the allowed range"));
+        }
+    }
+    None
+}
+
+impl<'a> Resolver<'a, '_> {
+    pub(super) fn parameter(&mut self, spec: &'a ParameterSpec) -> Out<'a> {
+        let mut p = OutMap::with_capacity(4);
+        p.push("Type", Out::str(&spec.type_name));
+        if let Some(d) = &spec.description {
+            p.push("Description", Out::str(d));
+        }
+        if let Some(default) = &spec.default {
+            if spec.no_echo {
+                self.error("a NoEcho parameter has a default value, which would be written into the template in plain text; pass the value at deploy time instead".into());
+            }
+            if !default.is_literal() {
+                self.error("a parameter default must be a literal value".into());
+            }
+            if let Some(text) = scalar_text(default) {
+                if let Some(problem) = parameter_default_problem(spec, &text) {
+                    self.error(problem);
+                }
+            }
+            p.push("Default", self.resolve(default));
+        }
+        if !spec.allowed_values.is_empty() {
+            let values = spec
+                .allowed_values
+                .iter()
+                .map(|v| self.resolve(v))
+                .collect();
+            p.push("AllowedValues", Out::List(values));
+        }
+        if let Some(pattern) = &spec.allowed_pattern {
+            // Only the syntax is checked here (parsed, not translated or
+            // compiled): compiling is for matching a default against it.
+            if regex_syntax::ast::parse::Parser::new()
+                .parse(pattern)
+                .is_err()
+            {
+                self.error(format!(
+                    "AllowedPattern {pattern:?} is not a valid regular expression"
+                ));
+            }
+            p.push("AllowedPattern", Out::str(pattern));
+        }
+        if let Some(d) = &spec.constraint_description {
+            p.push("ConstraintDescription", Out::str(d));
+        }
+        let number = spec.type_name == "Number";
+        let int = |n: Option<u64>| n.map(|n| Out::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        let float = |n: Option<f64>| {
+            n.map(|n| {
+                if n.is_finite() {
+                    Out::Float(n)
+                } else {
+                    Out::Null
+                }
+            })
+        };
+        for (key, value, applies) in [
+            ("MinLength", int(spec.min_length), !number),
+            ("MaxLength", int(spec.max_length), !number),
+            ("MinValue", float(spec.min_value), number),
+            ("MaxValue", float(spec.max_value), number),
+        ] {
+            if let Some(value) = value {
+                if !applies {
+                    self.error(format!(
+                        "{key} does not apply to a parameter of type {}",
+                        spec.type_name
+                    ));
+                }
+                p.push(key, value);
+            }
+        }
+        if spec.no_echo {
+            p.push("NoEcho", Out::Bool(true));
+        }
+        p.into_out()
+    }
+}
