@@ -2,20 +2,21 @@
 //! resolves references (exporting values other stacks use), merges tags,
 //! validates, and orders the stacks by their dependencies.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use std::borrow::Cow;
 
 use crate::app::App;
 use crate::assembly::{Assembly, SynthesizedStack};
 use crate::diagnostics::{Diagnostic, SynthError};
-use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
+use crate::ids::{ConditionId, MappingId, ResourceId, StackId};
 use crate::logical_id;
 use crate::resource::ResourceOptions;
 use crate::stack::{ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
-use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
+use crate::value::{Intrinsic, RefTarget, Value};
 
+mod checks;
 mod cross_stack;
 mod logical_ids;
 mod order;
@@ -23,26 +24,13 @@ mod parameters;
 mod stack_manifest;
 mod tags;
 
+use checks::{check_description, check_exports_unique, check_limits, check_template_size};
 use cross_stack::{add_exports, Exported};
 use logical_ids::{assign_ids, StackIds};
 use order::dependency_order;
 use stack_manifest::stack_manifest;
 
-/// CloudFormation quotas checked at synthesis.
-pub mod limits {
-    pub const RESOURCES: usize = 500;
-    pub const PARAMETERS: usize = 200;
-    pub const OUTPUTS: usize = 200;
-    pub const MAPPINGS: usize = 200;
-    /// Largest template body a request can carry inline.
-    pub const INLINE_TEMPLATE_BYTES: usize = 51_200;
-    /// Largest template CloudFormation accepts at all (from S3).
-    pub const TEMPLATE_BYTES: usize = 1_000_000;
-    pub const DESCRIPTION_BYTES: usize = 1024;
-}
-
-/// Attributes whose value is a secret: never allowed in an output.
-const SECRET_ATTRIBUTES: &[(&str, &str)] = &[("AWS::IAM::AccessKey", "SecretAccessKey")];
+pub use checks::limits;
 
 pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
     let mut diags: Vec<Diagnostic> = app.errors.clone();
@@ -87,25 +75,7 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
         let template = std::mem::take(&mut templates[index]);
         check_limits(stack, &template, &mut diags);
         let body = crate::assembly::render(&template.into_out(), app.format);
-        if body.len() > limits::TEMPLATE_BYTES {
-            diags.push(Diagnostic::error(
-                &stack.name,
-                format!(
-                    "the template is {} bytes, over CloudFormation's limit of {}; split the stack",
-                    body.len(),
-                    limits::TEMPLATE_BYTES
-                ),
-            ));
-        } else if body.len() > limits::INLINE_TEMPLATE_BYTES {
-            diags.push(Diagnostic::warning(
-                &stack.name,
-                format!(
-                    "the template is {} bytes, over the {} bytes CloudFormation takes inline; deploy uploads it to S3 (--template-bucket)",
-                    body.len(),
-                    limits::INLINE_TEMPLATE_BYTES
-                ),
-            ));
-        }
+        check_template_size(stack, body.len(), &mut diags);
         let manifest = stack_manifest(app, stack, &ids[index], &deps[index], body.len());
         stacks.push(SynthesizedStack::new(manifest, body));
     }
@@ -146,16 +116,7 @@ impl<'a> Resolver<'a, '_> {
         let mut t = OutMap::with_capacity(8);
         t.push("AWSTemplateFormatVersion", Out::str("2010-09-09"));
         if let Some(description) = &stack.description {
-            if description.len() > limits::DESCRIPTION_BYTES {
-                self.diags.push(Diagnostic::error(
-                    &stack.name,
-                    format!(
-                        "the description is {} bytes; CloudFormation allows {}",
-                        description.len(),
-                        limits::DESCRIPTION_BYTES
-                    ),
-                ));
-            }
+            check_description(stack, description, self.diags);
             t.push("Description", Out::str(description));
         }
 
@@ -255,27 +216,7 @@ impl<'a> Resolver<'a, '_> {
     fn resource(&mut self, index: usize, node: &'a ResourceNode) -> Out<'a> {
         let mut r = OutMap::with_capacity(4);
         r.push("Type", Out::str(&node.type_name));
-        if let Some(meta) = node.meta {
-            let own_stack = self.stack();
-            if let Some(region) = own_stack
-                .env
-                .region
-                .as_deref()
-                .and_then(crate::region::Region::find)
-            {
-                if crate::aws::covered_regions().contains(region) && !meta.regions.contains(region)
-                {
-                    let message = format!(
-                        "{} is not available in {}; deploy this stack to a region that offers it",
-                        node.type_name, region.name
-                    );
-                    self.error(message);
-                }
-            }
-            for d in crate::validate::check(meta, &node.props) {
-                self.error(d);
-            }
-        }
+        self.check_resource(node);
         // Resolved straight from the borrowed properties (sorted by name),
         // with the merged tags in their sorted place.
         let mut tags = self.merged_tags(node);
@@ -334,53 +275,6 @@ impl<'a> Resolver<'a, '_> {
             }
             r.push("Metadata", m.into_out());
         }
-    }
-
-    /// Outputs must not carry secrets into stack outputs and logs.
-    fn check_not_secret(&mut self, value: &Value) {
-        match value {
-            Value::Fn(f) => {
-                match f.as_ref() {
-                    Intrinsic::GetAtt(id, attr) => {
-                        if let Some(node) = self.resource_node(*id) {
-                            if SECRET_ATTRIBUTES.contains(&(node.type_name.as_str(), attr)) {
-                                let message = format!("an output exposes the secret {attr} of {}; keep secrets out of outputs (store them in Secrets Manager)", node.path);
-                                self.error(message);
-                            }
-                        }
-                    }
-                    Intrinsic::Ref(RefTarget::Parameter(id)) => {
-                        let no_echo = self
-                            .parameter_node(*id)
-                            .map(|p| (p.spec.no_echo, p.path.clone()));
-                        if let Some((true, path)) = no_echo {
-                            self.error(format!("an output exposes the NoEcho parameter {path}; keep secrets out of outputs"));
-                        }
-                    }
-                    _ => {}
-                }
-                for_each_child(f, |v| self.check_not_secret(v));
-            }
-            Value::List(items) => items.iter().for_each(|v| self.check_not_secret(v)),
-            Value::Map(m) => m.values().for_each(|v| self.check_not_secret(v)),
-            _ => {}
-        }
-    }
-
-    fn resource_node(&self, id: ResourceId) -> Option<&'a ResourceNode> {
-        self.app
-            .stacks
-            .get(id.stack.index as usize)
-            .filter(|_| id.stack.app == self.app.id)
-            .and_then(|s| s.resources.get(id.index as usize))
-    }
-
-    fn parameter_node(&self, id: ParameterId) -> Option<&'a crate::stack::ParameterNode> {
-        self.app
-            .stacks
-            .get(id.stack.index as usize)
-            .filter(|_| id.stack.app == self.app.id)
-            .and_then(|s| s.parameters.get(id.index as usize))
     }
 
     /// The stack index and logical ID of a resource, or an error.
@@ -582,119 +476,10 @@ impl<'a> Resolver<'a, '_> {
         let items = items.iter().map(|v| self.resolve(v)).collect();
         Self::call(name, items)
     }
-
-    /// Every `${Name}` in a `Fn::Sub` template must be a variable, a pseudo
-    /// parameter, or a resource or parameter of this stack.
-    fn check_sub(&mut self, template: &str, vars: &indexmap::IndexMap<String, Value>) {
-        let ids = &self.ids[self.stack_index];
-        let mut unresolved = Vec::new();
-        let mut rest = template;
-        while let Some(start) = rest.find("${") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                break;
-            };
-            let name = after[..end].trim();
-            rest = &after[end + 1..];
-            if name.starts_with('!') {
-                continue;
-            }
-            let base = name.split('.').next().unwrap_or(name);
-            let known = vars.contains_key(name)
-                || Pseudo::from_name(name).is_some()
-                || ids.resources.iter().any(|id| id == base)
-                || (!name.contains('.') && ids.parameters.iter().any(|id| id == name));
-            if !known {
-                unresolved.push(name.to_owned());
-            }
-        }
-        for name in unresolved {
-            self.error(format!(
-                "Fn::Sub refers to ${{{name}}}, which is not a variable, a pseudo parameter or a logical ID in this stack; pass the value with fns::sub_with"
-            ));
-        }
-    }
-}
-
-/// Calls `visit` on every value an intrinsic holds.
-fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
-    match f {
-        Intrinsic::Ref(_) | Intrinsic::GetAtt(..) | Intrinsic::Condition(_) => {}
-        Intrinsic::Sub(_, vars) => vars.values().for_each(visit),
-        Intrinsic::Join(_, v)
-        | Intrinsic::Split(_, v)
-        | Intrinsic::GetAzs(v)
-        | Intrinsic::ImportValue(v)
-        | Intrinsic::Not(v)
-        | Intrinsic::Base64(v) => visit(v),
-        Intrinsic::Select(a, b)
-        | Intrinsic::Equals(a, b)
-        | Intrinsic::If(_, a, b)
-        | Intrinsic::FindInMap(_, a, b) => {
-            visit(a);
-            visit(b);
-        }
-        Intrinsic::And(items) | Intrinsic::Or(items) => items.iter().for_each(visit),
-        Intrinsic::Cidr(a, b, c) => {
-            visit(a);
-            visit(b);
-            visit(c);
-        }
-    }
 }
 
 fn insert_section<'a>(t: &mut OutMap<'a>, name: &'a str, section: OutMap<'a>) {
     if !section.is_empty() {
         t.push(name, section.into_out());
-    }
-}
-
-fn check_limits(stack: &Stack, template: &OutMap, diags: &mut Vec<Diagnostic>) {
-    let count = |section: &str| template.get(section).map_or(0, |s| s.entries().len());
-    for (section, limit) in [
-        ("Resources", limits::RESOURCES),
-        ("Parameters", limits::PARAMETERS),
-        ("Outputs", limits::OUTPUTS),
-        ("Mappings", limits::MAPPINGS),
-    ] {
-        let n = count(section);
-        if n > limit {
-            diags.push(Diagnostic::error(
-                &stack.name,
-                format!("the stack has {n} {}, over CloudFormation's limit of {limit}; split it into several stacks", section.to_lowercase()),
-            ));
-        }
-    }
-    if count("Resources") == 0 {
-        diags.push(Diagnostic::error(
-            &stack.name,
-            "the stack has no resources; CloudFormation requires at least one",
-        ));
-    }
-}
-
-/// Export names must be unique within an account and region; two stacks of
-/// one app exporting the same name cannot both deploy.
-fn check_exports_unique(app: &App, templates: &[OutMap], diags: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (stack, template) in app.stacks.iter().zip(templates) {
-        let Some(outputs) = template.get("Outputs") else {
-            continue;
-        };
-        for (id, output) in outputs.entries() {
-            let name = output.get("Export").and_then(|e| e.get("Name"));
-            let Some(name) = name.and_then(Out::as_str) else {
-                continue;
-            };
-            let path = format!("{}/{id}", stack.name);
-            if let Some(other) = seen.get(name) {
-                diags.push(Diagnostic::error(
-                    &path,
-                    format!("export name {name:?} is also exported by {other}; export names must be unique in an account and region"),
-                ));
-            } else {
-                seen.insert(name.to_owned(), path);
-            }
-        }
     }
 }
