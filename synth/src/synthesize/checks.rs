@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Resolver;
+use super::resolve::Resolver;
 use crate::app::App;
 use crate::diagnostics::Diagnostic;
 use crate::ids::{ParameterId, ResourceId};

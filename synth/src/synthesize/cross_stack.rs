@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::Resolver;
+use super::resolve::Resolver;
 use crate::app::App;
 use crate::diagnostics::Diagnostic;
 use crate::template_tree::{Out, OutMap};

@@ -4,7 +4,7 @@
 //! plain text for a NoEcho parameter; an invalid AllowedPattern; length or
 //! value bounds on the wrong type).
 
-use super::Resolver;
+use super::resolve::Resolver;
 use crate::stack::ParameterSpec;
 use crate::template_tree::{Out, OutMap};
 use crate::value::Value;

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::Resolver;
+use super::resolve::Resolver;
 use crate::schema::{TagShape, Tagging};
 use crate::stack::ResourceNode;
 use crate::template_tree::Out;

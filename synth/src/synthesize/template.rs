@@ -1,0 +1,186 @@
+//! One stack's template, section by section in CloudFormation's order:
+//! description, Parameters, Mappings, Conditions, Rules, Resources (type,
+//! properties with the merged tags, DependsOn, Condition, policies,
+//! Metadata) and Outputs. Empty sections other than Resources are left
+//! out; exports for other stacks are added later (`cross_stack`).
+
+use super::checks::check_description;
+use super::resolve::Resolver;
+use crate::logical_id;
+use crate::resource::ResourceOptions;
+use crate::stack::{ResourceNode, Stack};
+use crate::template_tree::{Out, OutMap};
+
+impl<'a> Resolver<'a, '_> {
+    pub(super) fn template(&mut self, stack: &'a Stack) -> OutMap<'a> {
+        let ids = &self.ids[self.stack_index];
+        let mut t = OutMap::with_capacity(8);
+        t.push("AWSTemplateFormatVersion", Out::str("2010-09-09"));
+        if let Some(description) = &stack.description {
+            check_description(stack, description, self.diags);
+            t.push("Description", Out::str(description));
+        }
+
+        let mut params = OutMap::with_capacity(stack.parameters.len());
+        for (node, id) in stack.parameters.iter().zip(&ids.parameters) {
+            self.path = &node.path;
+            params.push(id.as_str(), self.parameter(&node.spec));
+        }
+        insert_section(&mut t, "Parameters", params);
+
+        let mut mappings = OutMap::with_capacity(stack.mappings.len());
+        for (node, id) in stack.mappings.iter().zip(&ids.mappings) {
+            self.path = &node.path;
+            let mut top = OutMap::with_capacity(node.entries.len());
+            for (key, inner) in &node.entries {
+                let mut second = OutMap::with_capacity(inner.len());
+                for (k2, v) in inner {
+                    if !v.is_literal() {
+                        self.error(format!("mapping value {key}.{k2} holds an intrinsic function; mappings take only literal values"));
+                    }
+                    second.push(k2.as_str(), self.resolve(v));
+                }
+                top.push(key.as_str(), second.into_out());
+            }
+            mappings.push(id.as_str(), top.into_out());
+        }
+        insert_section(&mut t, "Mappings", mappings);
+
+        let mut conditions = OutMap::with_capacity(stack.conditions.len());
+        for (node, id) in stack.conditions.iter().zip(&ids.conditions) {
+            self.path = &node.path;
+            conditions.push(id.as_str(), self.resolve(&node.expression));
+        }
+        insert_section(&mut t, "Conditions", conditions);
+
+        let mut rules = OutMap::with_capacity(stack.rules.len());
+        for node in &stack.rules {
+            self.path = &node.path;
+            let mut rule = OutMap::with_capacity(2);
+            if let Some(condition) = &node.condition {
+                rule.push("RuleCondition", self.resolve(condition));
+            }
+            let assertions: Vec<Out> = node
+                .assertions
+                .iter()
+                .map(|(assert, description)| {
+                    let mut a = OutMap::with_capacity(2);
+                    a.push("Assert", self.resolve(assert));
+                    if let Some(d) = description {
+                        a.push("AssertDescription", Out::str(d));
+                    }
+                    a.into_out()
+                })
+                .collect();
+            rule.push("Assertions", Out::List(assertions));
+            let stack_prefix = stack.name.len() + 1;
+            let id = logical_id::from_path(node.path.get(stack_prefix..).unwrap_or(&node.path));
+            // A later rule with the same logical ID replaces the earlier one.
+            match rules.0.iter_mut().find(|(k, _)| *k == id) {
+                Some((_, earlier)) => *earlier = rule.into_out(),
+                None => rules.push(id, rule.into_out()),
+            }
+        }
+        insert_section(&mut t, "Rules", rules);
+
+        let mut resources = OutMap::with_capacity(stack.resources.len());
+        for (index, (node, id)) in stack.resources.iter().zip(&ids.resources).enumerate() {
+            self.path = &node.path;
+            let resource = self.resource(index, node);
+            resources.push(id.as_str(), resource);
+        }
+        t.push("Resources", resources.into_out());
+
+        let mut outputs = OutMap::with_capacity(stack.outputs.len());
+        for (node, id) in stack.outputs.iter().zip(&ids.outputs) {
+            self.path = &node.path;
+            self.check_not_secret(&node.value);
+            let mut output = OutMap::with_capacity(4);
+            if let Some(d) = &node.description {
+                output.push("Description", Out::str(d));
+            }
+            output.push("Value", self.resolve(&node.value));
+            if let Some(name) = &node.export_name {
+                output.push("Export", Out::single("Name", self.resolve(name)));
+            }
+            if let Some(c) = node.condition {
+                if let Some(name) = self.condition_name(c) {
+                    output.push("Condition", Out::str(name));
+                }
+            }
+            outputs.push(id.as_str(), output.into_out());
+        }
+        insert_section(&mut t, "Outputs", outputs);
+        t
+    }
+
+    fn resource(&mut self, index: usize, node: &'a ResourceNode) -> Out<'a> {
+        let mut r = OutMap::with_capacity(4);
+        r.push("Type", Out::str(&node.type_name));
+        self.check_resource(node);
+        // Resolved straight from the borrowed properties (sorted by name),
+        // with the merged tags in their sorted place.
+        let mut tags = self.merged_tags(node);
+        if !node.props.is_empty() || tags.is_some() {
+            let mut props = OutMap::with_capacity(8);
+            for (name, value) in node.props.iter() {
+                if let Some((tag_name, merged)) = tags.take_if(|(t, _)| *t <= name) {
+                    props.push(tag_name, merged);
+                    if tag_name == name {
+                        continue;
+                    }
+                }
+                props.push(name, self.resolve(value));
+            }
+            if let Some((tag_name, merged)) = tags {
+                props.push(tag_name, merged);
+            }
+            r.push("Properties", props.into_out());
+        }
+        self.resource_options(index, &node.options, &mut r);
+        r.into_out()
+    }
+
+    fn resource_options(&mut self, index: usize, options: &'a ResourceOptions, r: &mut OutMap<'a>) {
+        let mut depends_on = Vec::new();
+        for dep in &options.depends_on {
+            match self.locate_resource(*dep) {
+                Some((stack, _)) if stack != self.stack_index => {
+                    self.deps.insert(stack);
+                }
+                Some((_, id)) if dep.index as usize == index => {
+                    self.error(format!("the resource depends on itself ({id})"));
+                }
+                Some((_, id)) => depends_on.push(Out::str(id)),
+                None => {}
+            }
+        }
+        if !depends_on.is_empty() {
+            r.push("DependsOn", Out::List(depends_on));
+        }
+        if let Some(c) = options.condition {
+            if let Some(name) = self.condition_name(c) {
+                r.push("Condition", Out::str(name));
+            }
+        }
+        if let Some(p) = options.deletion_policy {
+            r.push("DeletionPolicy", Out::str(p.name()));
+        }
+        if let Some(p) = options.update_replace_policy {
+            r.push("UpdateReplacePolicy", Out::str(p.name()));
+        }
+        if !options.metadata.is_empty() {
+            let mut m = OutMap::with_capacity(options.metadata.len());
+            for (k, v) in &options.metadata {
+                m.push(k.as_str(), self.resolve(v));
+            }
+            r.push("Metadata", m.into_out());
+        }
+    }
+}
+
+fn insert_section<'a>(t: &mut OutMap<'a>, name: &'a str, section: OutMap<'a>) {
+    if !section.is_empty() {
+        t.push(name, section.into_out());
+    }
+}
