@@ -316,7 +316,12 @@ pub fn run(synth: &Path, cycles: usize, scratch: &Path) -> Option<DeployResult> 
     std::fs::create_dir_all(&work).expect("creating a scratch directory");
     let bootstrap: PathBuf = work.join("bootstrap");
     let deletable: PathBuf = work.join("deletable");
-    write_assembly(stacks::define, &bootstrap);
+    write_assembly(
+        |app| {
+            stacks::define(app);
+        },
+        &bootstrap,
+    );
     write_assembly(synth_bench::define_deletable, &deletable);
     let env = Env {
         synth,

@@ -41,7 +41,9 @@ pub struct InProcess {
 /// The workloads: the bundled app, or N copies of it.
 pub fn define(workload: &str, app: &mut App) {
     match workload {
-        "bootstrap" => stacks::define(app),
+        "bootstrap" => {
+            stacks::define(app);
+        }
         w => {
             let n = w
                 .strip_prefix("copies:")

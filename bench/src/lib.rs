@@ -82,13 +82,16 @@ pub fn define_diff_stack(app: &mut App, version: DiffVersion) {
             options.instance_types = vec!["m6i.large".into()];
         }
         if change && team == 6 {
-            options.public_access_cidrs = vec!["203.0.113.0/24".into()];
+            options.endpoint_access =
+                synth::eks::EndpointAccess::PublicFromAndPrivate(vec!["203.0.113.0/24".into()]);
         }
-        GitlabEksBootstrap::builder()
-            .provision_role_name(format!("gitlab-eks-provision-{team:02}"))
-            .cicd_user(Some(&format!("gitlab-cicd-{team:02}")))
-            .cluster(options)
-            .build(stack, &format!("Team{team:02}"));
+        stack.add(
+            &format!("Team{team:02}"),
+            GitlabEksBootstrap::builder()
+                .provision_role_name(format!("gitlab-eks-provision-{team:02}"))
+                .cicd_user(Some(&format!("gitlab-cicd-{team:02}")))
+                .cluster(options),
+        );
     }
     let parameters: Vec<usize> = if change {
         (1..DIFF_PARAMETERS).chain([DIFF_PARAMETERS + 1]).collect()
@@ -140,17 +143,21 @@ pub fn define_deletable(app: &mut App) {
     stack
         .description("GitLab EKS integration: IAM only")
         .tag("project", "gitlab-eks");
-    let user = User::builder().name("gitlab-cicd").build(stack, "CicdUser");
+    let user = stack.add("CicdUser", User::builder().name("gitlab-cicd"));
     let roles = [
-        Role::assumed_by(Principal::service("eks.amazonaws.com"))
-            .description("EKS cluster service role")
-            .build(stack, "ServiceRole"),
-        Role::assumed_by(Principal::service("ec2.amazonaws.com"))
-            .description("EKS node role")
-            .build(stack, "NodeRole"),
-        Role::assumed_by(Principal::service("eks.amazonaws.com"))
-            .description("Provision role")
-            .build(stack, "ProvisionRole"),
+        stack.add(
+            "ServiceRole",
+            Role::assumed_by(Principal::service("eks.amazonaws.com"))
+                .description("EKS cluster service role"),
+        ),
+        stack.add(
+            "NodeRole",
+            Role::assumed_by(Principal::service("ec2.amazonaws.com")).description("EKS node role"),
+        ),
+        stack.add(
+            "ProvisionRole",
+            Role::assumed_by(Principal::service("eks.amazonaws.com")).description("Provision role"),
+        ),
     ];
     for i in 0..25 {
         let value = if i == 0 {

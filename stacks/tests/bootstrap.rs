@@ -227,42 +227,49 @@ fn failing(build: impl FnOnce(&mut Stack)) -> synth::SynthError {
 #[test]
 fn misconfiguration_fails_with_the_path_and_what_to_do() {
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .vpc(Vpc::builder().azs(1))
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder().vpc(Vpc::builder().azs(1)),
+        );
     });
     assert!(e.has("Bad/G", "at least two availability zones"), "{e}");
 
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .gitlab_account_id(Input::Literal("12345".into()))
-            .external_id(Input::Literal("x".into()))
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder()
+                .gitlab_account_id(Input::Literal("12345".into()))
+                .external_id(Input::Literal("x".into())),
+        );
     });
     assert!(e.has("Bad/G", "must be exactly 12 digits"), "{e}");
     assert!(e.has("Bad/G", "external ID \"x\" is invalid"), "{e}");
 
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .provision_role_name("eks-provision")
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder().provision_role_name("eks-provision"),
+        );
     });
     assert!(e.has("Bad/G", "must start with gitlab-eks-"), "{e}");
     let long = format!("gitlab-eks-{}", "x".repeat(60));
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .provision_role_name(long.clone())
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder().provision_role_name(long.clone()),
+        );
     });
     assert!(e.has("Bad/G", "IAM allows 64"), "{e}");
 
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .vpc(Vpc::builder().subnet_cidrs(
-                ["10.0.0.0/20", "10.0.16.0/20"],
-                ["10.0.16.0/24", "10.0.64.0/20"],
-            ))
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder().vpc(
+                Vpc::builder()
+                    .public_subnet_cidrs(["10.0.0.0/20", "10.0.16.0/20"])
+                    .private_subnet_cidrs(["10.0.16.0/24", "10.0.64.0/20"]),
+            ),
+        );
     });
     assert!(
         e.has("Bad/G/Vpc", "10.0.16.0/20 and 10.0.16.0/24 overlap"),
@@ -273,12 +280,13 @@ fn misconfiguration_fails_with_the_path_and_what_to_do() {
 #[test]
 fn a_cluster_role_without_the_cluster_policy_is_an_error() {
     let e = failing(|s| {
-        let vpc = Vpc::builder().build(s, "Vpc");
-        let role =
-            synth::iam::Role::assumed_by(synth::iam::Principal::service("eks.amazonaws.com"))
-                .build(s, "Role");
+        let vpc = s.add("Vpc", Vpc::builder());
+        let role = s.add(
+            "Role",
+            synth::iam::Role::assumed_by(synth::iam::Principal::service("eks.amazonaws.com")),
+        );
         let subnets = vpc.private_subnets().to_vec();
-        synth::eks::Cluster::builder(&role, &subnets).build(s, "Cluster");
+        s.add("Cluster", synth::eks::Cluster::builder(&role, &subnets));
     });
     assert!(
         e.has(
@@ -292,14 +300,16 @@ fn a_cluster_role_without_the_cluster_policy_is_an_error() {
 #[test]
 fn literal_inputs_and_no_cluster_give_a_smaller_valid_stack() {
     let mut app = App::new();
-    GitlabEksBootstrap::builder()
-        .gitlab_account_id(Input::Literal("123456789012".into()))
-        .external_id(Input::Literal(
-            "0123456789abcdef0123456789abcdef01234567".into(),
-        ))
-        .cicd_user(None)
-        .vpc(Vpc::builder().azs(3).nat_gateways(0))
-        .build(app.stack("Minimal"), "Gitlab");
+    app.stack("Minimal").add(
+        "Gitlab",
+        GitlabEksBootstrap::builder()
+            .gitlab_account_id(Input::Literal("123456789012".into()))
+            .external_id(Input::Literal(
+                "0123456789abcdef0123456789abcdef01234567".into(),
+            ))
+            .cicd_user(None)
+            .vpc(Vpc::builder().azs(3).nat_gateways(0)),
+    );
     let assembly = synth_and_keep(&app);
     let t = assembly.template("Minimal").unwrap();
     assert!(t.get("Parameters").is_none());
@@ -314,9 +324,10 @@ fn literal_inputs_and_no_cluster_give_a_smaller_valid_stack() {
 fn deploy_access_trusts_only_the_projects_region_branches() {
     use synth::gitlab::{DeployAccess, DEPLOY_ACTIONS};
     let mut app = App::new();
-    GitlabEksBootstrap::builder()
-        .deploy_access(DeployAccess::gitlab_com("infra/eks"))
-        .build(app.stack("Oidc"), "Gitlab");
+    app.stack("Oidc").add(
+        "Gitlab",
+        GitlabEksBootstrap::builder().deploy_access(DeployAccess::gitlab_com("infra/eks")),
+    );
     let assembly = synth_and_keep(&app);
     let t = assembly.template("Oidc").unwrap();
     let provider = resource(t, "GitlabGitlabOidcProvider");
@@ -367,9 +378,10 @@ fn deploy_access_trusts_only_the_projects_region_branches() {
     );
 
     let e = failing(|s| {
-        GitlabEksBootstrap::builder()
-            .deploy_access(DeployAccess::gitlab_com("noslash"))
-            .build(s, "G");
+        s.add(
+            "G",
+            GitlabEksBootstrap::builder().deploy_access(DeployAccess::gitlab_com("noslash")),
+        );
     });
     assert!(e.has("Bad/G", "must be group/project"), "{e}");
 }
@@ -377,9 +389,8 @@ fn deploy_access_trusts_only_the_projects_region_branches() {
 #[test]
 fn the_access_key_secret_lives_only_in_secrets_manager() {
     let mut app = App::new();
-    GitlabEksBootstrap::builder()
-        .access_key(true)
-        .build(app.stack("Keys"), "Gitlab");
+    app.stack("Keys")
+        .add("Gitlab", GitlabEksBootstrap::builder().access_key(true));
     let assembly = synth_and_keep(&app);
     let t = assembly.template("Keys").unwrap();
     let key = resource(t, "GitlabCicdUserAccessKey");
@@ -406,42 +417,55 @@ fn the_access_key_secret_lives_only_in_secrets_manager() {
 
 #[test]
 fn cluster_options_node_labels_taints_addons_and_access_entries() {
-    use synth::eks::{AccessEntry, Addon, Cluster, Nodegroup, TaintEffect};
+    use synth::eks::{
+        AccessEntry, AccessPolicy, AccessScope, Addon, AuthenticationMode, Cluster, EndpointAccess,
+        LogType, Nodegroup, Scaling, TaintEffect,
+    };
     use synth::iam::{ManagedPolicyRef, Principal, Role};
     let mut app = App::new();
     let s = app.stack("Eks");
-    let vpc = Vpc::builder().azs(3).nat_gateways(3).build(s, "Vpc");
-    let service = Role::assumed_by(Principal::service("eks.amazonaws.com"))
-        .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy"))
-        .build(s, "ServiceRole");
+    let vpc = s.add("Vpc", Vpc::builder().azs(3).nat_gateways(3));
+    let service = s.add(
+        "ServiceRole",
+        Role::assumed_by(Principal::service("eks.amazonaws.com"))
+            .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy")),
+    );
     let mut nodes = Role::assumed_by(Principal::service("ec2.amazonaws.com"));
     for p in synth::eks::NODE_POLICIES {
         nodes = nodes.managed_policy(ManagedPolicyRef::aws(p));
     }
-    let nodes = nodes.build(s, "NodeRole");
+    let nodes = s.add("NodeRole", nodes);
     let key = s.parameter("SecretsKeyArn", ParameterSpec::string());
-    let cluster = Cluster::builder(&service, vpc.private_subnets())
-        .version("1.33")
-        .endpoint_access(true, true)
-        .public_access_cidrs(["203.0.113.0/24"])
-        .logging(["api", "audit"])
-        .secrets_encryption(key.value())
-        .access("API", false)
-        .build(s, "Cluster");
-    Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
-        .instance_types(["m6i.large"])
-        .scaling(2, 3, 6)
-        .disk_size(50)
-        .label("workload", "ci")
-        .taint("dedicated", Some("ci"), TaintEffect::NoSchedule)
-        .build(s, "CiNodes");
-    Addon::build(s, "CoreDns", &cluster, "coredns", None);
-    AccessEntry::build(
-        s,
+    let cluster = s.add(
+        "Cluster",
+        Cluster::builder(&service, vpc.private_subnets())
+            .version("1.33")
+            .endpoint_access(EndpointAccess::PublicFromAndPrivate(vec![
+                "203.0.113.0/24".into()
+            ]))
+            .logging([LogType::Api, LogType::Audit])
+            .secrets_encryption(key.value())
+            .authentication_mode(AuthenticationMode::Api)
+            .bootstrap_creator_admin(false),
+    );
+    s.add(
+        "CiNodes",
+        Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
+            .instance_types(["m6i.large"])
+            .scaling(Scaling {
+                min: 2,
+                desired: 3,
+                max: 6,
+            })
+            .disk_size(50)
+            .label("workload", "ci")
+            .taint("dedicated", Some("ci"), TaintEffect::NoSchedule),
+    );
+    s.add("CoreDns", Addon::builder(&cluster, "coredns"));
+    s.add(
         "Admin",
-        &cluster,
-        "arn:aws:iam::123456789012:role/admin",
-        "AmazonEKSClusterAdminPolicy",
+        AccessEntry::builder(&cluster, "arn:aws:iam::123456789012:role/admin")
+            .policy(AccessPolicy::ClusterAdmin, AccessScope::Cluster),
     );
     let assembly = synth_and_keep(&app);
     let t = assembly.template("Eks").unwrap();
@@ -476,18 +500,27 @@ fn cluster_options_node_labels_taints_addons_and_access_entries() {
     assert_eq!(resources_of(t, "AWS::EC2::NatGateway").len(), 3);
 
     let e = failing(|s| {
-        let vpc = Vpc::builder().build(s, "Vpc");
-        let role = Role::assumed_by(Principal::service("eks.amazonaws.com"))
-            .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy"))
-            .build(s, "Role");
-        let c = Cluster::builder(&role, vpc.private_subnets())
-            .logging(["everything"])
-            .build(s, "C");
-        Nodegroup::builder(&c, &role, vpc.private_subnets())
-            .scaling(3, 1, 2)
-            .build(s, "N");
+        let vpc = s.add("Vpc", Vpc::builder());
+        let role = s.add(
+            "Role",
+            Role::assumed_by(Principal::service("eks.amazonaws.com"))
+                .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy")),
+        );
+        let c = s.add(
+            "C",
+            Cluster::builder(&role, vpc.private_subnets())
+                .endpoint_access(EndpointAccess::PublicFromAndPrivate(Vec::new())),
+        );
+        s.add(
+            "N",
+            Nodegroup::builder(&c, &role, vpc.private_subnets()).scaling(Scaling {
+                min: 3,
+                desired: 1,
+                max: 2,
+            }),
+        );
     });
-    assert!(e.has("Bad/C", "unknown log type \"everything\""), "{e}");
+    assert!(e.has("Bad/C", "needs at least one CIDR block"), "{e}");
     assert!(e.has("Bad/N", "lacks AmazonEKSWorkerNodePolicy"), "{e}");
     assert!(e.has("Bad/N", "must satisfy min <= desired <= max"), "{e}");
 }

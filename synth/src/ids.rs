@@ -36,3 +36,28 @@ element_id!(
     /// A mapping in a stack.
     MappingId
 );
+
+/// A node of a stack's construct tree: a construct added with
+/// [`Scope::add`](crate::Scope::add), or a resource. Built constructs and
+/// resource handles carry one, so [`Scope::edit`](crate::Scope::edit) can
+/// reach the resources under them after they are built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeId {
+    pub(crate) stack: StackId,
+    pub(crate) key: NodeKey,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NodeKey {
+    /// An index into the stack's construct paths.
+    Construct(u32),
+    /// A resource: the node is the resource itself.
+    Resource(u32),
+}
+
+impl NodeId {
+    /// The stack that holds it.
+    pub fn stack(&self) -> StackId {
+        self.stack
+    }
+}

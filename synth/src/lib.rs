@@ -1,9 +1,12 @@
 //! synth: define AWS infrastructure in Rust and synthesize CloudFormation.
 //!
-//! An [`App`] holds [`Stack`]s; a stack holds resources, each at a unique
-//! construct path. Resources are the generated `Cfn*` types in [`aws`];
-//! their handles give typed references (`Ref`, `Fn::GetAtt`) that synthesis
-//! resolves into logical IDs, exports and imports.
+//! An [`App`] holds [`Stack`]s; a stack holds a tree of constructs, each at
+//! a unique construct path. One verb, [`Scope::add`] (or [`Stack::add`] at
+//! the root), adds anything: a generated `Cfn*` resource from [`aws`] (its
+//! [`Handle`] gives typed references, `Ref` and `Fn::GetAtt`, that synthesis
+//! resolves into logical IDs, exports and imports) or a construct such as
+//! [`iam`]'s `Role`. [`Scope::edit`] opens anything added before, for
+//! resource options and property overrides (see [`construct`]).
 //!
 //! ```
 //! use synth::prelude::*;
@@ -20,6 +23,7 @@
 pub mod app;
 pub mod assembly;
 pub mod aws;
+pub mod construct;
 pub mod diagnostics;
 #[cfg(feature = "ec2")]
 pub mod ec2;
@@ -44,9 +48,11 @@ pub mod value;
 
 pub use app::App;
 pub use assembly::Assembly;
+pub use construct::{Construct, HasNode};
 pub use diagnostics::{Diagnostic, SynthError};
+pub use ids::{NodeId, StackId};
 pub use resource::{Handle, RawResource, RemovalPolicy, Resource};
-pub use stack::{AsScope, Condition, Mapping, Parameter, ParameterSpec, Rule, Scope, Stack};
+pub use stack::{Condition, Mapping, Parameter, ParameterSpec, ResourceInfo, Rule, Scope, Stack};
 pub use synthesize::limits;
 pub use value::{Json, Map, Val, Value};
 
@@ -60,7 +66,8 @@ pub mod prelude {
     pub use crate::fns;
     pub use crate::fns::aws as pseudo;
     pub use crate::{
-        App, AsScope, Condition, Handle, Json, Mapping, Parameter, ParameterSpec, RawResource,
-        RemovalPolicy, Resource, Rule, Scope, Stack, Val, Value,
+        App, Condition, Construct, Handle, HasNode, Json, Mapping, NodeId, Parameter,
+        ParameterSpec, RawResource, RemovalPolicy, Resource, Rule, Scope, Stack, StackId, Val,
+        Value,
     };
 }

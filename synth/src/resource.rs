@@ -1,6 +1,7 @@
 //! Resources: their properties, the options every resource takes, and the
 //! typed handle a stack returns for referencing one.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
@@ -11,7 +12,7 @@ use crate::value::{Intrinsic, RefTarget, Val, Value};
 /// Property values by their CloudFormation name. Sorted, so the template does
 /// not depend on the order setters were called in.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Props(BTreeMap<&'static str, Value>);
+pub struct Props(BTreeMap<Cow<'static, str>, Value>);
 
 impl Props {
     pub fn new() -> Self {
@@ -20,7 +21,8 @@ impl Props {
 
     /// Sets a property, replacing an earlier value.
     pub fn set<T>(&mut self, name: &'static str, value: impl Into<Val<T>>) {
-        self.0.insert(name, value.into().into_value());
+        self.0
+            .insert(Cow::Borrowed(name), value.into().into_value());
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
@@ -31,19 +33,117 @@ impl Props {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
-        self.0.iter().map(|(k, v)| (*k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     /// The properties as an object value.
     pub fn into_value(self) -> Value {
-        Value::Map(self.0.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        Value::Map(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v))
+                .collect(),
+        )
+    }
+
+    /// Sets (`Some`) or deletes (`None`) the value at a property path, the
+    /// first segment naming the property, later ones map keys or list
+    /// indexes; missing maps on the way are created.
+    pub(crate) fn set_path(&mut self, path: &[String], value: Option<Value>) -> Result<(), String> {
+        let Some((first, rest)) = path.split_first() else {
+            return Err("the property path is empty".into());
+        };
+        if rest.is_empty() {
+            match value {
+                Some(v) => {
+                    self.0.insert(Cow::Owned(first.clone()), v);
+                }
+                None => {
+                    self.0.remove(first.as_str());
+                }
+            }
+            return Ok(());
+        }
+        let slot = match value {
+            Some(_) => self
+                .0
+                .entry(Cow::Owned(first.clone()))
+                .or_insert_with(|| Value::Map(Default::default())),
+            None => match self.0.get_mut(first.as_str()) {
+                Some(slot) => slot,
+                None => return Ok(()),
+            },
+        };
+        set_in_value(slot, first, rest, value)
     }
 
     /// The properties as a typed value, for nested property structs.
     pub fn into_val<T>(self) -> Val<T> {
         Val::from_value(self.into_value())
     }
+}
+
+/// Walks `rest` below `slot` (reached through `at`) and sets or deletes the
+/// last segment there.
+fn set_in_value(
+    mut slot: &mut Value,
+    at: &str,
+    rest: &[String],
+    value: Option<Value>,
+) -> Result<(), String> {
+    let mut at = at.to_owned();
+    for (i, segment) in rest.iter().enumerate() {
+        let last = i + 1 == rest.len();
+        slot = match slot {
+            Value::Map(map) => {
+                if last {
+                    match value {
+                        Some(v) => {
+                            map.insert(segment.clone(), v);
+                        }
+                        None => {
+                            map.shift_remove(segment.as_str());
+                        }
+                    }
+                    return Ok(());
+                }
+                if value.is_none() && !map.contains_key(segment.as_str()) {
+                    return Ok(());
+                }
+                map.entry(segment.clone())
+                    .or_insert_with(|| Value::Map(Default::default()))
+            }
+            Value::List(items) => {
+                let index: usize = segment.parse().map_err(|_| {
+                    format!("{at} is a list; address its items by index, not {segment:?}")
+                })?;
+                if index >= items.len() {
+                    return Err(format!(
+                        "{at} has {} items; index {index} is out of range",
+                        items.len()
+                    ));
+                }
+                if last {
+                    match value {
+                        Some(v) => items[index] = v,
+                        None => {
+                            items.remove(index);
+                        }
+                    }
+                    return Ok(());
+                }
+                &mut items[index]
+            }
+            _ => {
+                return Err(format!(
+                    "{at} is not an object or a list (it is a scalar or an intrinsic function), so {segment:?} cannot be set inside it"
+                ))
+            }
+        };
+        at = format!("{at}.{segment}");
+    }
+    Ok(())
 }
 
 /// What happens to a resource's physical resource on deletion or replacement.
@@ -79,7 +179,11 @@ pub struct ResourceOptions {
 }
 
 /// Anything a stack can hold as a resource. Implemented by every generated
-/// `Cfn*` type and by [`RawResource`].
+/// `Cfn*` type and by [`RawResource`]; every resource is a
+/// [`Construct`](crate::Construct) added with [`Scope::add`](crate::Scope::add).
+/// Resource options (`DependsOn`, policies, condition, metadata, tags, a
+/// pinned logical ID) are set on the added resource through
+/// [`Scope::edit`](crate::Scope::edit), as on any construct.
 pub trait Resource: Sized {
     /// The CloudFormation type name.
     fn type_name(&self) -> &str;
@@ -88,68 +192,6 @@ pub trait Resource: Sized {
     /// The properties and options, consumed when the resource is added.
     fn into_parts(self) -> (Props, ResourceOptions);
     fn options_mut(&mut self) -> &mut ResourceOptions;
-
-    /// Creates this resource only after `other` (`DependsOn`). A dependency
-    /// on a resource of another stack becomes a dependency between stacks.
-    fn depends_on<R>(mut self, other: Handle<R>) -> Self {
-        let id = other.resource_id();
-        let deps = &mut self.options_mut().depends_on;
-        if !deps.contains(&id) {
-            deps.push(id);
-        }
-        self
-    }
-
-    /// Creates the resource only when the condition holds.
-    fn condition(mut self, condition: crate::stack::Condition) -> Self {
-        self.options_mut().condition = Some(condition.id());
-        self
-    }
-
-    /// `DeletionPolicy`: what happens when the resource leaves the stack.
-    fn deletion_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.options_mut().deletion_policy = Some(policy);
-        self
-    }
-
-    /// `UpdateReplacePolicy`: what happens to the old physical resource
-    /// when an update replaces it.
-    fn update_replace_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.options_mut().update_replace_policy = Some(policy);
-        self
-    }
-
-    /// Both policies at once, as a stateful resource usually wants.
-    fn removal_policy(self, policy: RemovalPolicy) -> Self {
-        self.deletion_policy(policy).update_replace_policy(policy)
-    }
-
-    /// A `Metadata` entry.
-    fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        let key = key.into();
-        let value = value.into();
-        let entries = &mut self.options_mut().metadata;
-        entries.retain(|(k, _)| *k != key);
-        entries.push((key, value));
-        self
-    }
-
-    /// Pins the logical ID instead of deriving it from the construct path,
-    /// e.g. to adopt a resource of an existing stack without replacing it.
-    fn logical_id(mut self, id: impl Into<String>) -> Self {
-        self.options_mut().logical_id = Some(id.into());
-        self
-    }
-
-    /// A tag on this resource, merged with the stack's tags into the type's
-    /// tag property in the shape the type uses. Ignored by untaggable types.
-    fn tag(mut self, key: impl Into<String>, value: impl Into<Val<String>>) -> Self {
-        let key = key.into();
-        let tags = &mut self.options_mut().tags;
-        tags.retain(|(k, _)| *k != key);
-        tags.push((key, value.into()));
-        self
-    }
 }
 
 /// A typed reference to a resource in a stack. Generated code adds one
@@ -234,8 +276,8 @@ impl RawResource {
     }
 
     /// Sets a property by its CloudFormation name.
-    pub fn property(mut self, name: &'static str, value: impl Into<Value>) -> Self {
-        self.props.0.insert(name, value.into());
+    pub fn property(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) -> Self {
+        self.props.0.insert(name.into(), value.into());
         self
     }
 }

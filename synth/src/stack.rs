@@ -5,10 +5,11 @@ use std::marker::PhantomData;
 
 use indexmap::IndexMap;
 
+use crate::construct::{Construct, HasNode};
 use crate::diagnostics::Diagnostic;
-use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId, StackId};
+use crate::ids::{ConditionId, MappingId, NodeId, NodeKey, ParameterId, ResourceId, StackId};
 use crate::manifest::Environment;
-use crate::resource::{Handle, Props, Resource, ResourceOptions};
+use crate::resource::{Handle, Props, RawResource, RemovalPolicy, Resource, ResourceOptions};
 use crate::schema::TypeMeta;
 use crate::value::{Intrinsic, RefTarget, Val, Value};
 
@@ -33,6 +34,11 @@ pub struct Stack {
     pub(crate) rules: Vec<RuleNode>,
     /// Stacks this one must deploy after, besides those it imports from.
     pub(crate) explicit_deps: Vec<StackId>,
+    /// Paths of the constructs whose built value carries a [`NodeId`].
+    pub(crate) construct_paths: Vec<String>,
+    /// Tags, dependencies and conditions set on constructs, applied to
+    /// every resource under them at synthesis.
+    pub(crate) node_settings: Vec<NodeSetting>,
     pub(crate) errors: Vec<Diagnostic>,
 }
 
@@ -43,6 +49,62 @@ pub(crate) struct ResourceNode {
     pub meta: Option<&'static TypeMeta>,
     pub props: Props,
     pub options: ResourceOptions,
+}
+
+/// A resource option set on a construct rather than on one resource.
+#[derive(Debug)]
+pub(crate) struct NodeSetting {
+    /// The construct's path: the setting applies to resources at or below it.
+    pub path: String,
+    pub kind: NodeSettingKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum NodeSettingKind {
+    Tag(String, Val<String>),
+    DependsOn(NodeId),
+    Condition(ConditionId),
+}
+
+impl Stack {
+    /// The settings made on constructs at or above `path`, shallowest
+    /// first (then in the order they were made).
+    pub(crate) fn settings_for<'a>(&'a self, path: &str) -> Vec<&'a NodeSetting> {
+        if self.node_settings.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<&NodeSetting> = self
+            .node_settings
+            .iter()
+            .filter(|s| is_under(path, &s.path))
+            .collect();
+        found.sort_by_key(|s| s.path.len());
+        found
+    }
+
+    /// The resources a node stands for: the resource itself, or every
+    /// resource at or below a construct's path.
+    pub(crate) fn resources_of(&self, key: NodeKey) -> Vec<u32> {
+        match key {
+            NodeKey::Resource(i) => vec![i],
+            NodeKey::Construct(i) => match self.construct_paths.get(i as usize) {
+                Some(path) => self
+                    .resources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| is_under(&r.path, path))
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+/// True when `path` is `ancestor` or lies below it.
+pub(crate) fn is_under(path: &str, ancestor: &str) -> bool {
+    path.strip_prefix(ancestor)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[derive(Debug)]
@@ -102,6 +164,8 @@ impl Stack {
             mappings: Vec::new(),
             rules: Vec::new(),
             explicit_deps: Vec::new(),
+            construct_paths: Vec::new(),
+            node_settings: Vec::new(),
             errors: Vec::new(),
         };
         if let Some(problem) = stack_name_problem(name) {
@@ -157,10 +221,17 @@ impl Stack {
         self
     }
 
-    /// Deploys this stack after `other`, without any reference between them.
-    pub fn add_dependency(&mut self, other: &Stack) -> &mut Self {
-        if !self.explicit_deps.contains(&other.id) {
-            self.explicit_deps.push(other.id);
+    /// Deploys this stack after `other` (see [`Stack::id`]), without any
+    /// reference between them. References between stacks add this
+    /// dependency by themselves. Default: no dependencies.
+    pub fn depends_on(&mut self, other: StackId) -> &mut Self {
+        if other == self.id {
+            self.errors.push(Diagnostic::error(
+                &self.name,
+                "the stack depends on itself; name another stack of the app",
+            ));
+        } else if !self.explicit_deps.contains(&other) {
+            self.explicit_deps.push(other);
         }
         self
     }
@@ -170,15 +241,28 @@ impl Stack {
         self.context.get(key).map(String::as_str)
     }
 
-    /// The root scope of the stack, for constructs to add children to.
+    /// The root scope of the stack: what [`Stack::add`] and the other
+    /// shortcuts here delegate to, for groupings at the root
+    /// (`stack.scope().child("Team")`).
     pub fn scope(&mut self) -> Scope<'_> {
         let path = self.name.clone();
-        Scope { stack: self, path }
+        Scope::at(self, path)
     }
 
-    /// Adds a resource at the stack's root. See [`Scope::add`].
-    pub fn add<R: Resource>(&mut self, id: &str, resource: R) -> Handle<R> {
-        self.scope().add(id, resource)
+    /// Adds a resource or construct at the stack's root. See [`Scope::add`].
+    pub fn add<C: Construct>(&mut self, id: &str, construct: C) -> C::Built {
+        self.scope().add(id, construct)
+    }
+
+    /// Opens what was added to this stack again. See [`Scope::edit`].
+    pub fn edit(&mut self, target: &impl HasNode) -> Scope<'_> {
+        let from = self.name.clone();
+        Scope::open(self, from, target.node())
+    }
+
+    /// See [`Scope::rule`].
+    pub fn rule(&mut self, id: &str, rule: Rule) {
+        self.scope().rule(id, rule)
     }
 
     /// See [`Scope::parameter`].
@@ -218,33 +302,63 @@ impl Stack {
 }
 
 /// A place in a stack's construct tree: a path under which constructs and
-/// resources get unique ids.
+/// resources get unique ids. A construct's `build` receives the scope at
+/// its own path; [`Scope::edit`] opens the scope of anything built before.
 pub struct Scope<'s> {
     stack: &'s mut Stack,
     path: String,
-}
-
-/// Anything that can lend a scope: a stack or a scope.
-pub trait AsScope {
-    fn as_scope(&mut self) -> Scope<'_>;
-}
-
-impl AsScope for Stack {
-    fn as_scope(&mut self) -> Scope<'_> {
-        self.scope()
-    }
-}
-
-impl AsScope for Scope<'_> {
-    fn as_scope(&mut self) -> Scope<'_> {
-        Scope {
-            stack: self.stack,
-            path: self.path.clone(),
-        }
-    }
+    /// The resource this scope stands for, when it was opened from a
+    /// resource handle: its own options are set directly.
+    resource: Option<u32>,
+    /// Set when the scope could not be opened (the error is recorded):
+    /// edits through it do nothing.
+    detached: bool,
 }
 
 impl<'s> Scope<'s> {
+    fn at(stack: &'s mut Stack, path: String) -> Scope<'s> {
+        Scope {
+            stack,
+            path,
+            resource: None,
+            detached: false,
+        }
+    }
+
+    /// The scope of `target`, or a detached scope at `from` after recording
+    /// why `target` cannot be opened from this stack.
+    fn open(stack: &'s mut Stack, from: String, target: Option<NodeId>) -> Scope<'s> {
+        let problem = match target {
+            None => Some("this construct was imported by ID: it has no resources in this app to edit".to_owned()),
+            Some(node) if node.stack != stack.id => Some(format!(
+                "this construct belongs to another stack (or app); edit it through the stack that defines it, not {}",
+                stack.name
+            )),
+            Some(NodeId { key: NodeKey::Resource(i), .. }) => {
+                let path = stack.resources[i as usize].path.clone();
+                return Scope {
+                    stack,
+                    path,
+                    resource: Some(i),
+                    detached: false,
+                };
+            }
+            Some(NodeId { key: NodeKey::Construct(i), .. }) => {
+                let path = stack.construct_paths[i as usize].clone();
+                return Scope::at(stack, path);
+            }
+        };
+        if let Some(problem) = problem {
+            stack.errors.push(Diagnostic::error(&from, problem));
+        }
+        Scope {
+            stack,
+            path: from,
+            resource: None,
+            detached: true,
+        }
+    }
+
     /// The construct path, `Stack/Vpc/PublicSubnet1`.
     pub fn path(&self) -> &str {
         &self.path
@@ -269,13 +383,35 @@ impl<'s> Scope<'s> {
         self.stack.context(key)
     }
 
-    /// A child construct: a new scope one level down. A duplicate id is
-    /// recorded as an error naming the path.
+    /// A plain grouping one level down, with no resource of its own, for a
+    /// construct that nests its parts (`Vpc/PublicSubnet1/...`). A duplicate
+    /// id is recorded as an error naming the path.
     pub fn child(&mut self, id: &str) -> Scope<'_> {
         let path = self.claim(id);
-        Scope {
-            stack: self.stack,
-            path,
+        Scope::at(self.stack, path)
+    }
+
+    /// This scope's node, for a construct to return with what it built so
+    /// that [`Scope::edit`] can open it again.
+    pub fn node_id(&mut self) -> NodeId {
+        let stack = self.stack.id;
+        if let Some(i) = self.resource {
+            return NodeId {
+                stack,
+                key: NodeKey::Resource(i),
+            };
+        }
+        let paths = &mut self.stack.construct_paths;
+        let index = match paths.iter().rposition(|p| *p == self.path) {
+            Some(i) => i,
+            None => {
+                paths.push(self.path.clone());
+                paths.len() - 1
+            }
+        };
+        NodeId {
+            stack,
+            key: NodeKey::Construct(index as u32),
         }
     }
 
@@ -292,9 +428,19 @@ impl<'s> Scope<'s> {
         self.stack.errors.push(Diagnostic::warning(path, message));
     }
 
-    /// Adds a resource and returns its typed handle.
-    pub fn add<R: Resource>(&mut self, id: &str, resource: R) -> Handle<R> {
+    /// Adds a resource or a construct under `id` and returns what it built:
+    /// a typed [`Handle`] for a generated resource, the construct's value
+    /// (e.g. `iam::Role`) for a construct. This is the one way anything
+    /// enters the tree; a duplicate id is recorded as an error.
+    pub fn add<C: Construct>(&mut self, id: &str, construct: C) -> C::Built {
         let path = self.claim(id);
+        construct.build(&mut Scope::at(self.stack, path))
+    }
+
+    /// Records `resource` at this scope's own path: how a resource, as a
+    /// construct, builds itself.
+    pub(crate) fn place<R: Resource>(&mut self, resource: R) -> Handle<R> {
+        let path = self.path.clone();
         let type_name = resource.type_name().to_owned();
         let meta = resource.meta();
         let (props, options) = resource.into_parts();
@@ -310,6 +456,277 @@ impl<'s> Scope<'s> {
             stack: self.stack.id,
             index,
         })
+    }
+
+    /// Opens the place of something built before (a resource handle or a
+    /// built construct of this stack) as a scope: to add children under
+    /// it, to set resource options on it, or to override properties of
+    /// its resources. Opening a construct imported by ID or one of another
+    /// stack is recorded as an error naming this scope's path.
+    pub fn edit(&mut self, target: &impl HasNode) -> Scope<'_> {
+        let from = self.path.clone();
+        Scope::open(self.stack, from, target.node())
+    }
+
+    /// The scope of an existing descendant, by its path relative to this
+    /// scope (`"PublicSubnet1/NatGateway"`), to reach a resource a construct
+    /// made inside itself. A path with nothing there is recorded as an
+    /// error that lists what is there.
+    pub fn get(&mut self, relative_path: &str) -> Scope<'_> {
+        let path = format!("{}/{relative_path}", self.path);
+        if self.detached {
+            return Scope {
+                stack: self.stack,
+                path,
+                resource: None,
+                detached: true,
+            };
+        }
+        if let Some(i) = self.stack.resources.iter().position(|r| r.path == path) {
+            return Scope {
+                stack: self.stack,
+                path,
+                resource: Some(i as u32),
+                detached: false,
+            };
+        }
+        if self.stack.paths.contains(&path) {
+            return Scope::at(self.stack, path);
+        }
+        let children = self.children().join(", ");
+        let here = self.path.clone();
+        self.stack.errors.push(Diagnostic::error(
+            &here,
+            format!("nothing is at {relative_path:?} under this construct; its children are: {children}"),
+        ));
+        Scope {
+            stack: self.stack,
+            path: here,
+            resource: None,
+            detached: true,
+        }
+    }
+
+    /// The ids of this scope's direct children, in the order they were added.
+    fn children(&self) -> Vec<&str> {
+        let prefix = format!("{}/", self.path);
+        let mut ids: Vec<&str> = Vec::new();
+        for r in &self.stack.resources {
+            if let Some(rest) = r.path.strip_prefix(&prefix) {
+                let id = rest.split('/').next().unwrap_or(rest);
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
+    }
+
+    /// The resources at or under this scope, in the order they were added:
+    /// what a construct made, to inspect or to open with [`Scope::edit`].
+    pub fn resources(&self) -> Vec<ResourceInfo> {
+        if self.detached {
+            return Vec::new();
+        }
+        let stack = self.stack.id;
+        self.stack
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_under(&r.path, &self.path))
+            .map(|(index, r)| ResourceInfo {
+                path: r.path.clone(),
+                type_name: r.type_name.clone(),
+                handle: Handle::new(ResourceId {
+                    stack,
+                    index: index as u32,
+                }),
+            })
+            .collect()
+    }
+
+    /// The resource options apply to: the resource itself, or a
+    /// construct's own resource (its child named `Resource` or `Default`).
+    fn own_resource(&mut self, what: &str) -> Option<&mut ResourceNode> {
+        if self.detached {
+            return None;
+        }
+        let index = match self.resource {
+            Some(i) => Some(i as usize),
+            None => {
+                let own = [
+                    self.path.clone(),
+                    format!("{}/Resource", self.path),
+                    format!("{}/Default", self.path),
+                ];
+                self.stack
+                    .resources
+                    .iter()
+                    .position(|r| own.contains(&r.path))
+            }
+        };
+        match index {
+            Some(i) => Some(&mut self.stack.resources[i]),
+            None => {
+                let children = self.children().join(", ");
+                let path = self.path.clone();
+                self.stack.errors.push(Diagnostic::error(
+                    path,
+                    format!("{what} needs a resource, but this construct has none of its own (no child named Resource or Default); open one of its children with .get(..): {children}"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn setting(&mut self, kind: NodeSettingKind) {
+        if !self.detached {
+            self.stack.node_settings.push(NodeSetting {
+                path: self.path.clone(),
+                kind,
+            });
+        }
+    }
+
+    /// Deploys every resource here after every resource of `other`
+    /// (`DependsOn`); a dependency on another stack's construct becomes a
+    /// dependency between the stacks. Default: only the dependencies
+    /// references imply.
+    pub fn depends_on(&mut self, other: &impl HasNode) -> &mut Self {
+        let Some(target) = other.node() else {
+            let path = self.path.clone();
+            self.stack.errors.push(Diagnostic::error(
+                path,
+                "depends_on names a construct imported by ID, which nothing here creates; remove the dependency",
+            ));
+            return self;
+        };
+        match (self.resource, target.key) {
+            (Some(i), NodeKey::Resource(index)) if !self.detached => {
+                let id = ResourceId {
+                    stack: target.stack,
+                    index,
+                };
+                let deps = &mut self.stack.resources[i as usize].options.depends_on;
+                if !deps.contains(&id) {
+                    deps.push(id);
+                }
+            }
+            _ => self.setting(NodeSettingKind::DependsOn(target)),
+        }
+        self
+    }
+
+    /// A tag on every taggable resource here, merged with the stack's tags
+    /// into each type's tag property; a tag set closer to a resource wins.
+    /// Set on a single resource that takes no tags, it is an error.
+    /// Default: only the stack's tags.
+    pub fn tag(&mut self, key: impl Into<String>, value: impl Into<Val<String>>) -> &mut Self {
+        let key = key.into();
+        let value = value.into();
+        match self.resource {
+            Some(i) if !self.detached => {
+                let tags = &mut self.stack.resources[i as usize].options.tags;
+                tags.retain(|(k, _)| *k != key);
+                tags.push((key, value));
+            }
+            _ => self.setting(NodeSettingKind::Tag(key, value)),
+        }
+        self
+    }
+
+    /// Creates every resource here only when the condition holds (the
+    /// resource option `Condition`). Default: unconditional.
+    pub fn only_if(&mut self, condition: Condition) -> &mut Self {
+        match self.resource {
+            Some(i) if !self.detached => {
+                self.stack.resources[i as usize].options.condition = Some(condition.id);
+            }
+            _ => self.setting(NodeSettingKind::Condition(condition.id)),
+        }
+        self
+    }
+
+    /// Pins the logical ID of this resource (or the construct's own
+    /// resource) instead of deriving it from the path, e.g. to keep a
+    /// resource of an existing stack. Default: derived from the path.
+    pub fn logical_id(&mut self, id: impl Into<String>) -> &mut Self {
+        if let Some(r) = self.own_resource("a logical ID") {
+            r.options.logical_id = Some(id.into());
+        }
+        self
+    }
+
+    /// `DeletionPolicy` and `UpdateReplacePolicy` at once, as a stateful
+    /// resource usually wants. Default: none set (CloudFormation deletes).
+    pub fn removal_policy(&mut self, policy: RemovalPolicy) -> &mut Self {
+        if let Some(r) = self.own_resource("a removal policy") {
+            r.options.deletion_policy = Some(policy);
+            r.options.update_replace_policy = Some(policy);
+        }
+        self
+    }
+
+    /// `DeletionPolicy` alone: what happens when the resource leaves the
+    /// stack. Default: none set (CloudFormation deletes).
+    pub fn deletion_policy(&mut self, policy: RemovalPolicy) -> &mut Self {
+        if let Some(r) = self.own_resource("a deletion policy") {
+            r.options.deletion_policy = Some(policy);
+        }
+        self
+    }
+
+    /// `UpdateReplacePolicy` alone: what happens to the old physical
+    /// resource when an update replaces it. Default: none set (deleted).
+    pub fn update_replace_policy(&mut self, policy: RemovalPolicy) -> &mut Self {
+        if let Some(r) = self.own_resource("an update-replace policy") {
+            r.options.update_replace_policy = Some(policy);
+        }
+        self
+    }
+
+    /// A `Metadata` entry on this resource (or the construct's own
+    /// resource), replacing one of the same key. Default: none.
+    pub fn metadata(&mut self, key: impl Into<String>, value: impl Into<Value>) -> &mut Self {
+        let key = key.into();
+        let value = value.into();
+        if let Some(r) = self.own_resource("metadata") {
+            r.options.metadata.retain(|(k, _)| *k != key);
+            r.options.metadata.push((key, value));
+        }
+        self
+    }
+
+    /// Sets a property of this resource (or the construct's own resource)
+    /// by path, whatever the builder offers: `"MaxSessionDuration"`, or
+    /// nested `"VpcConfig.EndpointPrivateAccess"`, `"Tags.0.Value"` (list
+    /// items by index; `\.` for a dot inside a key). Maps on the way are
+    /// created. Synthesis validates the result like any other property.
+    pub fn override_property(&mut self, path: &str, value: impl Into<Value>) -> &mut Self {
+        self.change_property(path, Some(value.into()));
+        self
+    }
+
+    /// Deletes a property (or a key or list item inside one) of this
+    /// resource (or the construct's own resource), by path as for
+    /// [`Scope::override_property`]. A path that is not there is no error.
+    pub fn delete_property(&mut self, path: &str) -> &mut Self {
+        self.change_property(path, None);
+        self
+    }
+
+    fn change_property(&mut self, path: &str, value: Option<Value>) {
+        let segments = split_property_path(path);
+        let Some(r) = self.own_resource("a property override") else {
+            return;
+        };
+        if let Err(problem) = r.props.set_path(&segments, value) {
+            let at = r.path.clone();
+            self.stack.errors.push(Diagnostic::error(
+                at,
+                format!("cannot override property {path:?}: {problem}"),
+            ));
+        }
     }
 
     /// Declares a template parameter.
@@ -428,6 +845,33 @@ impl<'s> Scope<'s> {
         }
         path
     }
+}
+
+/// A resource found under a construct by [`Scope::resources`].
+#[derive(Clone, Debug)]
+pub struct ResourceInfo {
+    /// Its construct path, `Stack/Vpc/PublicSubnet1/NatGateway`.
+    pub path: String,
+    /// Its CloudFormation type, `AWS::EC2::NatGateway`.
+    pub type_name: String,
+    /// A handle to reference it or open it with [`Scope::edit`].
+    pub handle: Handle<RawResource>,
+}
+
+/// Splits `A.B\.C.0` into `["A", "B.C", "0"]`.
+fn split_property_path(path: &str) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => current.extend(chars.next()),
+            '.' => segments.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    segments.push(current);
+    segments
 }
 
 /// Why a stack name is not one CloudFormation accepts, if it is not.

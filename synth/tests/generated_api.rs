@@ -5,9 +5,9 @@ use synth::resource::{Handle, RawResource, Resource};
 use synth::schema::TagShape;
 use synth::value::{Json, Val, Value};
 
-fn prop_names(resource: impl Resource) -> Vec<&'static str> {
+fn prop_names(resource: impl Resource) -> Vec<String> {
     let (props, _) = resource.into_parts();
-    props.iter().map(|(name, _)| name).collect()
+    props.iter().map(|(name, _)| name.to_owned()).collect()
 }
 
 #[test]

@@ -80,9 +80,9 @@ fn every_intrinsic_has_cloudformation_shape() {
                 pseudo::url_suffix(),
             ]),
         )
-        .property("Arns", pseudo::notification_arns())
-        .condition(either);
-    s.add("Probe", probe);
+        .property("Arns", pseudo::notification_arns());
+    let probe = s.add("Probe", probe);
+    s.edit(&probe).only_if(either);
     s.output("Flag", "set").condition(both);
     let t = template(&app, "Shapes");
     let p = |name: &str| prop(&t, "Probe", name);
@@ -167,7 +167,7 @@ fn template_sections_and_resource_attributes() {
     );
     let prod = s.condition("Prod", fns::equals(count.value(), 5));
     let first = s.add("First", bucket());
-    s.add(
+    let second = s.add(
         "Second",
         RawResource::new("Custom::Second")
             .property(
@@ -177,12 +177,13 @@ fn template_sections_and_resource_attributes() {
                 ),
             )
             .property("Token", secret.value())
-            .property("Subnets", subnets.value())
-            .depends_on(first)
-            .condition(prod)
-            .removal_policy(RemovalPolicy::Retain)
-            .metadata("Owner", "team"),
+            .property("Subnets", subnets.value()),
     );
+    s.edit(&second)
+        .depends_on(&first)
+        .only_if(prod)
+        .removal_policy(RemovalPolicy::Retain)
+        .metadata("Owner", "team");
     s.output("FirstName", first.reference())
         .description("the first bucket")
         .export("sections-first")
@@ -446,15 +447,18 @@ fn logical_id_collisions_are_errors_and_pinning_resolves_them() {
     let mut app = App::new();
     let s = app.stack("Ids");
     s.scope().child("A").add("BC", bucket());
-    s.scope()
-        .child("AB")
-        .add("C", bucket().logical_id("LegacyBucket"));
+    let mut ab = s.scope();
+    let mut ab = ab.child("AB");
+    let c = ab.add("C", bucket());
+    ab.edit(&c).logical_id("LegacyBucket");
     let t = template(&app, "Ids");
     let ids: Vec<&String> = t["Resources"].as_object().unwrap().keys().collect();
     assert_eq!(ids, ["ABC", "LegacyBucket"]);
 
     let mut app = App::new();
-    app.stack("Ids").add("X", bucket().logical_id("not-valid"));
+    let s = app.stack("Ids");
+    let x = s.add("X", bucket());
+    s.edit(&x).logical_id("not-valid");
     assert!(errors(&app).has("Ids/X", "logical ID \"not-valid\" is invalid"));
 }
 
@@ -506,12 +510,9 @@ fn conditions_and_mappings_cannot_cross_stacks() {
     let c = a.condition("Always", fns::equals("a", "a"));
     let m = a.mapping("M", [("k", [("v", "x")])]);
     a.add("X", bucket());
-    app.stack("B").add(
-        "Y",
-        bucket()
-            .condition(c)
-            .property("P", m.find::<String>("k", "v")),
-    );
+    let b = app.stack("B");
+    let y = b.add("Y", bucket().property("P", m.find::<String>("k", "v")));
+    b.edit(&y).only_if(c);
     let e = errors(&app);
     assert!(e.has("B/Y", "condition of stack A"), "{e}");
     assert!(e.has("B/Y", "mapping of stack A"), "{e}");
@@ -569,7 +570,8 @@ fn template_size_warns_over_the_inline_limit_and_fails_over_one_megabyte() {
     let mut app = App::new();
     let s = app.stack("Large");
     for i in 0..40 {
-        s.add(&format!("B{i}"), bucket().metadata("Pad", "x".repeat(1500)));
+        let b = s.add(&format!("B{i}"), bucket());
+        s.edit(&b).metadata("Pad", "x".repeat(1500));
     }
     let assembly = support::synth(&app);
     assert!(assembly
@@ -580,10 +582,8 @@ fn template_size_warns_over_the_inline_limit_and_fails_over_one_megabyte() {
     let mut app = App::new();
     let s = app.stack("Huge");
     for i in 0..100 {
-        s.add(
-            &format!("B{i}"),
-            bucket().metadata("Pad", "x".repeat(11_000)),
-        );
+        let b = s.add(&format!("B{i}"), bucket());
+        s.edit(&b).metadata("Pad", "x".repeat(11_000));
     }
     assert!(errors(&app).has("Huge", "over CloudFormation's limit of 1000000"));
 }
@@ -667,7 +667,8 @@ fn all_errors_are_reported_together() {
     s.add("A", bucket());
     s.add("A", bucket());
     s.add("B", bucket().property("X", fns::sub("${Nope}")));
-    s.add("C", bucket().logical_id("bad id"));
+    let c = s.add("C", bucket());
+    s.edit(&c).logical_id("bad id");
     let e = errors(&app);
     assert_eq!(e.errors().count(), 4, "{e}");
     let text = e.to_string();
@@ -773,7 +774,9 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
 
     // A failing synthesis never reaches the writer.
     let mut bad = App::new().with_outdir(&out);
-    bad.stack("Bad").add("X", bucket().logical_id("no way"));
+    let s = bad.stack("Bad");
+    let x = s.add("X", bucket());
+    s.edit(&x).logical_id("no way");
     assert_eq!(bad.run(), std::process::ExitCode::from(2));
     assert_eq!(
         std::fs::read(out.join("Net.template.json")).unwrap(),

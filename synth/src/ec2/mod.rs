@@ -7,17 +7,37 @@
 //!
 //! let mut app = App::new();
 //! let stack = app.stack("Net");
-//! let vpc = Vpc::builder().cidr("10.0.0.0/16").azs(2).nat_gateways(1).build(stack, "Vpc");
+//! let vpc = stack.add("Vpc", Vpc::builder().cidr("10.0.0.0/16").azs(2).nat_gateways(1));
 //! assert_eq!(vpc.private_subnets().len(), 2);
+//! app.synth().expect("valid");
+//! ```
+//!
+//! A VPC, subnet or security group made elsewhere is used by ID wherever a
+//! built one is accepted (`Vpc::from_attributes`, `Subnet::from_attributes`,
+//! `SecurityGroup::from_id`), and rules can be added to a group after it
+//! is built, from either side of the connection:
+//!
+//! ```
+//! use synth::prelude::*;
+//! use synth::ec2::{Port, SecurityGroup, Vpc};
+//!
+//! let mut app = App::new();
+//! let stack = app.stack("Net");
+//! let vpc = Vpc::from_id("vpc-0123456789abcdef0");
+//! let db = stack.add("Db", SecurityGroup::builder(&vpc, "database"));
+//! let nodes = SecurityGroup::from_id("sg-0123456789abcdef0");
+//! stack.add("DbFromNodes", db.allow_from(&nodes, Port::Tcp(5432), "PostgreSQL from the nodes"));
 //! app.synth().expect("valid");
 //! ```
 
 pub mod cidr;
 
 use crate::aws::ec2 as cfn;
+use crate::construct::{Construct, HasNode};
 use crate::fns;
-use crate::resource::{Handle, Resource};
-use crate::stack::AsScope;
+use crate::ids::NodeId;
+use crate::resource::Handle;
+use crate::stack::Scope;
 use crate::value::Val;
 use cidr::Cidr;
 
@@ -26,28 +46,68 @@ pub const ELB_TAG: &str = "kubernetes.io/role/elb";
 /// Private subnets: for internal load balancers.
 pub const INTERNAL_ELB_TAG: &str = "kubernetes.io/role/internal-elb";
 
+/// Whether a subnet routes to the internet through the gateway.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubnetKind {
     Public,
     Private,
 }
 
-/// A subnet of a [`Vpc`].
+/// A subnet's availability zone: an index into `Fn::GetAZs` for subnets
+/// built here, a zone name for imported ones.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Zone {
+    Index(u32),
+    Name(String),
+}
+
+/// A subnet: built by a [`Vpc`], or imported by ID.
 #[derive(Clone, Debug)]
 pub struct Subnet {
-    handle: Handle<cfn::CfnSubnet>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnSubnet>>,
+    id: Val<String>,
     kind: SubnetKind,
-    az_index: u32,
+    zone: Zone,
     cidr: Option<Cidr>,
     path: String,
 }
 
+/// What identifies an existing subnet.
+#[derive(Clone, Debug)]
+pub struct SubnetAttributes {
+    pub subnet_id: Val<String>,
+    /// Its zone's name, `us-east-2a`.
+    pub availability_zone: String,
+    pub kind: SubnetKind,
+}
+
+impl HasNode for Subnet {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
+}
+
 impl Subnet {
-    pub fn id(&self) -> Val<String> {
-        self.handle.reference()
+    /// An existing subnet.
+    pub fn from_attributes(attributes: SubnetAttributes) -> Subnet {
+        Subnet {
+            node: None,
+            handle: None,
+            id: attributes.subnet_id,
+            kind: attributes.kind,
+            zone: Zone::Name(attributes.availability_zone),
+            cidr: None,
+            path: String::new(),
+        }
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnSubnet> {
+    pub fn id(&self) -> Val<String> {
+        self.id.clone()
+    }
+
+    /// The `AWS::EC2::Subnet` resource, when the subnet was built here.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnSubnet>> {
         self.handle
     }
 
@@ -55,21 +115,30 @@ impl Subnet {
         self.kind
     }
 
-    /// The index of its availability zone in `Fn::GetAZs`.
-    pub fn az_index(&self) -> u32 {
-        self.az_index
+    pub fn zone(&self) -> &Zone {
+        &self.zone
     }
 
+    /// The zone as a template value.
+    pub fn availability_zone(&self) -> Val<String> {
+        match &self.zone {
+            Zone::Index(i) => fns::select(i64::from(*i), fns::get_azs()),
+            Zone::Name(name) => name.as_str().into(),
+        }
+    }
+
+    /// The subnet's block, when built here.
     pub fn cidr(&self) -> Option<Cidr> {
         self.cidr
     }
 
+    /// The construct path, or `""` for an imported subnet.
     pub fn construct_path(&self) -> &str {
         &self.path
     }
 }
 
-/// A VPC, being configured.
+/// A VPC, being configured; add it with [`Scope::add`] to get a [`Vpc`].
 #[derive(Clone, Debug)]
 pub struct VpcBuilder {
     cidr: String,
@@ -77,19 +146,51 @@ pub struct VpcBuilder {
     nat_gateways: Option<u32>,
     public_prefix: u8,
     private_prefix: u8,
-    explicit: Option<(Vec<String>, Vec<String>)>,
-    kubernetes_tags: bool,
+    public_cidrs: Option<Vec<String>>,
+    private_cidrs: Option<Vec<String>>,
+    kubernetes_tags: KubernetesTags,
 }
 
-/// A VPC with one public and one private subnet per availability zone.
+/// Whether subnets carry the tags Kubernetes load balancer controllers
+/// use to find them (`kubernetes.io/role/elb` on public subnets,
+/// `kubernetes.io/role/internal-elb` on private ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubernetesTags {
+    On,
+    Off,
+}
+
+/// A VPC with one public and one private subnet per availability zone:
+/// built in a stack, or imported by ID.
 #[derive(Clone, Debug)]
 pub struct Vpc {
-    handle: Handle<cfn::CfnVpc>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnVpc>>,
+    id: Val<String>,
     public: Vec<Subnet>,
     private: Vec<Subnet>,
     cidr: Option<Cidr>,
     nat_gateways: u32,
     path: String,
+}
+
+/// What identifies an existing VPC and its subnets. Subnet `i` of each
+/// kind lies in zone `i` modulo the number of zones.
+#[derive(Clone, Debug)]
+pub struct VpcAttributes {
+    pub vpc_id: Val<String>,
+    /// Its IPv4 block, when rules or checks need it.
+    pub cidr: Option<String>,
+    /// Zone names, `["us-east-2a", "us-east-2b"]`.
+    pub availability_zones: Vec<String>,
+    pub public_subnet_ids: Vec<Val<String>>,
+    pub private_subnet_ids: Vec<Val<String>>,
+}
+
+impl HasNode for Vpc {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
 }
 
 impl Vpc {
@@ -102,16 +203,61 @@ impl Vpc {
             nat_gateways: None,
             public_prefix: 20,
             private_prefix: 20,
-            explicit: None,
-            kubernetes_tags: true,
+            public_cidrs: None,
+            private_cidrs: None,
+            kubernetes_tags: KubernetesTags::On,
         }
     }
 
-    pub fn id(&self) -> Val<String> {
-        self.handle.reference()
+    /// An existing VPC with its subnets.
+    pub fn from_attributes(attributes: VpcAttributes) -> Vpc {
+        let zones = attributes.availability_zones;
+        let subnets = |ids: Vec<Val<String>>, kind: SubnetKind| -> Vec<Subnet> {
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| Subnet {
+                    node: None,
+                    handle: None,
+                    id,
+                    kind,
+                    zone: match zones.len() {
+                        0 => Zone::Name(String::new()),
+                        n => Zone::Name(zones[i % n].clone()),
+                    },
+                    cidr: None,
+                    path: String::new(),
+                })
+                .collect()
+        };
+        Vpc {
+            node: None,
+            handle: None,
+            id: attributes.vpc_id,
+            public: subnets(attributes.public_subnet_ids, SubnetKind::Public),
+            private: subnets(attributes.private_subnet_ids, SubnetKind::Private),
+            cidr: attributes.cidr.and_then(|c| c.parse().ok()),
+            nat_gateways: 0,
+            path: String::new(),
+        }
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnVpc> {
+    /// An existing VPC known only by ID (no subnets).
+    pub fn from_id(vpc_id: impl Into<Val<String>>) -> Vpc {
+        Vpc::from_attributes(VpcAttributes {
+            vpc_id: vpc_id.into(),
+            cidr: None,
+            availability_zones: Vec::new(),
+            public_subnet_ids: Vec::new(),
+            private_subnet_ids: Vec::new(),
+        })
+    }
+
+    pub fn id(&self) -> Val<String> {
+        self.id.clone()
+    }
+
+    /// The `AWS::EC2::VPC` resource, when the VPC was built here.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnVpc>> {
         self.handle
     }
 
@@ -132,30 +278,31 @@ impl Vpc {
         subnets.iter().map(Subnet::id).collect()
     }
 
+    /// The construct path, or `""` for an imported VPC.
     pub fn construct_path(&self) -> &str {
         &self.path
     }
 
-    /// The VPC's block, when it was valid.
+    /// The VPC's block, when it was valid (or given on import).
     pub fn cidr(&self) -> Option<Cidr> {
         self.cidr
     }
 
-    /// How many NAT gateways serve the private subnets.
+    /// How many NAT gateways serve the private subnets (0 when imported).
     pub fn nat_gateway_count(&self) -> u32 {
         self.nat_gateways
     }
 }
 
 impl VpcBuilder {
-    /// The VPC's IPv4 block, `/16` to `/28`.
+    /// The VPC's IPv4 block, `/16` to `/28`. Default: `10.0.0.0/16`.
     pub fn cidr(mut self, cidr: impl Into<String>) -> Self {
         self.cidr = cidr.into();
         self
     }
 
     /// How many availability zones to spread subnets over (`Fn::GetAZs`
-    /// picks them in the deploy region; no account lookups).
+    /// picks them in the deploy region; no account lookups). Default: 2.
     pub fn azs(mut self, count: u32) -> Self {
         self.azs = count;
         self
@@ -163,35 +310,48 @@ impl VpcBuilder {
 
     /// NAT gateways for the private subnets: 0 (private subnets without
     /// internet), 1 (shared, cheapest) up to one per zone (resilient).
+    /// Default: 1.
     pub fn nat_gateways(mut self, count: u32) -> Self {
         self.nat_gateways = Some(count);
         self
     }
 
-    /// Prefix lengths of the computed subnet blocks.
-    pub fn subnet_prefixes(mut self, public: u8, private: u8) -> Self {
-        self.public_prefix = public;
-        self.private_prefix = private;
+    /// Prefix length of the computed public subnet blocks. Default: 20.
+    pub fn public_subnet_prefix(mut self, prefix: u8) -> Self {
+        self.public_prefix = prefix;
         self
     }
 
-    /// Explicit subnet blocks, one per zone for each kind, instead of
-    /// computed ones. They must lie in the VPC block and not overlap.
-    pub fn subnet_cidrs<S: Into<String>>(
+    /// Prefix length of the computed private subnet blocks. Default: 20.
+    pub fn private_subnet_prefix(mut self, prefix: u8) -> Self {
+        self.private_prefix = prefix;
+        self
+    }
+
+    /// Explicit public subnet blocks, one per zone, instead of computed
+    /// ones; give the private ones too. They must lie in the VPC block and
+    /// not overlap. Default: computed.
+    pub fn public_subnet_cidrs<S: Into<String>>(
         mut self,
-        public: impl IntoIterator<Item = S>,
-        private: impl IntoIterator<Item = S>,
+        blocks: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.explicit = Some((
-            public.into_iter().map(Into::into).collect(),
-            private.into_iter().map(Into::into).collect(),
-        ));
+        self.public_cidrs = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
-    /// Whether to tag subnets for Kubernetes load balancers (default on).
-    pub fn kubernetes_tags(mut self, on: bool) -> Self {
-        self.kubernetes_tags = on;
+    /// Explicit private subnet blocks, one per zone; see
+    /// [`VpcBuilder::public_subnet_cidrs`]. Default: computed.
+    pub fn private_subnet_cidrs<S: Into<String>>(
+        mut self,
+        blocks: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.private_cidrs = Some(blocks.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether to tag subnets for Kubernetes load balancers. Default: on.
+    pub fn kubernetes_tags(mut self, tags: KubernetesTags) -> Self {
+        self.kubernetes_tags = tags;
         self
     }
 
@@ -201,8 +361,8 @@ impl VpcBuilder {
         if !(16..=28).contains(&vpc.prefix()) {
             return Err(format!("VPC CIDR {vpc} must be between /16 and /28"));
         }
-        let (public, private) = match &self.explicit {
-            Some((public, private)) => {
+        let (public, private) = match (&self.public_cidrs, &self.private_cidrs) {
+            (Some(public), Some(private)) => {
                 let parse = |blocks: &[String]| -> Result<Vec<Cidr>, String> {
                     blocks
                         .iter()
@@ -221,7 +381,10 @@ impl VpcBuilder {
                 }
                 (public, private)
             }
-            None => {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err("explicit subnet CIDRs are given for one kind only; give both public_subnet_cidrs and private_subnet_cidrs, or neither".into());
+            }
+            (None, None) => {
                 let mut cursor: u64 = u64::from(vpc.first());
                 let mut carve = |prefix: u8| -> Result<Cidr, String> {
                     if !(vpc.prefix()..=28).contains(&prefix) {
@@ -263,11 +426,13 @@ impl VpcBuilder {
         }
         Ok((public, private))
     }
+}
+
+impl Construct for VpcBuilder {
+    type Built = Vpc;
 
     /// Validates and adds the VPC, its subnets, gateways and routes.
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> Vpc {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
+    fn build(self, here: &mut Scope<'_>) -> Vpc {
         if !(1..=16).contains(&self.azs) {
             here.error(format!(
                 "{} availability zones requested; use 1 to 16",
@@ -288,54 +453,47 @@ impl VpcBuilder {
                 (Vec::new(), Vec::new())
             }
         };
+        let name = here.path().to_owned();
         let vpc = here.add(
             "Resource",
             cfn::CfnVpc::new()
                 .cidr_block(self.cidr.as_str())
                 .enable_dns_hostnames(true)
-                .enable_dns_support(true)
-                .tag("Name", here_name(&here)),
+                .enable_dns_support(true),
         );
+        here.edit(&vpc).tag("Name", name);
         let igw = here.add("InternetGateway", cfn::CfnInternetGateway::new());
         let attachment = here.add(
             "GatewayAttachment",
             cfn::CfnVpcGatewayAttachment::new(vpc.reference()).internet_gateway_id(igw.reference()),
         );
+        let k8s_tags = self.kubernetes_tags == KubernetesTags::On;
 
         let mut public = Vec::new();
         let mut nat_ids = Vec::new();
         for (i, block) in public_blocks.iter().enumerate() {
             let mut sub = here.child(&format!("PublicSubnet{}", i + 1));
-            let (subnet, table) = subnet_in_zone(
-                &mut sub,
-                vpc,
-                SubnetKind::Public,
-                i,
-                *block,
-                self.kubernetes_tags,
-            );
-            sub.add(
+            let (subnet, table) =
+                subnet_in_zone(&mut sub, vpc, SubnetKind::Public, i, *block, k8s_tags);
+            let route = sub.add(
                 "DefaultRoute",
                 cfn::CfnRoute::new(table.reference())
                     .destination_cidr_block("0.0.0.0/0")
-                    .gateway_id(igw.reference())
-                    .depends_on(attachment),
+                    .gateway_id(igw.reference()),
             );
+            sub.edit(&route).depends_on(&attachment);
             if (i as u32) < nat_count {
-                let eip = sub.add(
-                    "Eip",
-                    cfn::CfnEip::new()
-                        .domain("vpc")
-                        .tag("Name", subnet.path.clone()),
-                );
+                let eip = sub.add("Eip", cfn::CfnEip::new().domain("vpc"));
+                sub.edit(&eip).tag("Name", subnet.path.clone());
                 let nat = sub.add(
                     "NatGateway",
                     cfn::CfnNatGateway::new()
                         .subnet_id(subnet.id())
-                        .allocation_id(eip.allocation_id())
-                        .tag("Name", subnet.path.clone())
-                        .depends_on(attachment),
+                        .allocation_id(eip.allocation_id()),
                 );
+                sub.edit(&nat)
+                    .tag("Name", subnet.path.clone())
+                    .depends_on(&attachment);
                 nat_ids.push(nat.reference());
             }
             public.push(subnet);
@@ -344,14 +502,8 @@ impl VpcBuilder {
         let mut private = Vec::new();
         for (i, block) in private_blocks.iter().enumerate() {
             let mut sub = here.child(&format!("PrivateSubnet{}", i + 1));
-            let (subnet, table) = subnet_in_zone(
-                &mut sub,
-                vpc,
-                SubnetKind::Private,
-                i,
-                *block,
-                self.kubernetes_tags,
-            );
+            let (subnet, table) =
+                subnet_in_zone(&mut sub, vpc, SubnetKind::Private, i, *block, k8s_tags);
             if !nat_ids.is_empty() {
                 sub.add(
                     "DefaultRoute",
@@ -363,7 +515,9 @@ impl VpcBuilder {
             private.push(subnet);
         }
         Vpc {
-            handle: vpc,
+            node: Some(here.node_id()),
+            handle: Some(vpc),
+            id: vpc.reference(),
             public,
             private,
             cidr: self.cidr.parse().ok(),
@@ -373,14 +527,10 @@ impl VpcBuilder {
     }
 }
 
-fn here_name(scope: &crate::stack::Scope<'_>) -> String {
-    scope.path().to_owned()
-}
-
 /// A subnet in zone `zone` (an index into `Fn::GetAZs`) with its own
 /// route table, tagged for Kubernetes load balancers of its kind.
 fn subnet_in_zone(
-    scope: &mut crate::stack::Scope<'_>,
+    scope: &mut Scope<'_>,
     vpc: Handle<cfn::CfnVpc>,
     kind: SubnetKind,
     zone: usize,
@@ -388,32 +538,35 @@ fn subnet_in_zone(
     kubernetes_tags: bool,
 ) -> (Subnet, Handle<cfn::CfnRouteTable>) {
     let path = scope.path().to_owned();
-    let mut subnet = cfn::CfnSubnet::new(vpc.reference())
-        .cidr_block(block.to_string())
-        .availability_zone(fns::select(zone as i64, fns::get_azs()))
-        .map_public_ip_on_launch(kind == SubnetKind::Public)
-        .tag("Name", path.clone());
+    let handle = scope.add(
+        "Resource",
+        cfn::CfnSubnet::new(vpc.reference())
+            .cidr_block(block.to_string())
+            .availability_zone(fns::select(zone as i64, fns::get_azs()))
+            .map_public_ip_on_launch(kind == SubnetKind::Public),
+    );
+    let mut edit = scope.edit(&handle);
+    edit.tag("Name", path.clone());
     if kubernetes_tags {
         let tag = if kind == SubnetKind::Public {
             ELB_TAG
         } else {
             INTERNAL_ELB_TAG
         };
-        subnet = subnet.tag(tag, "1");
+        edit.tag(tag, "1");
     }
-    let handle = scope.add("Resource", subnet);
-    let table = scope.add(
-        "RouteTable",
-        cfn::CfnRouteTable::new(vpc.reference()).tag("Name", path.clone()),
-    );
+    let table = scope.add("RouteTable", cfn::CfnRouteTable::new(vpc.reference()));
+    scope.edit(&table).tag("Name", path.clone());
     scope.add(
         "RouteTableAssociation",
         cfn::CfnSubnetRouteTableAssociation::new(table.reference(), handle.reference()),
     );
     let subnet = Subnet {
-        handle,
+        node: Some(scope.node_id()),
+        handle: Some(handle),
+        id: handle.reference(),
         kind,
-        az_index: zone as u32,
+        zone: Zone::Index(zone as u32),
         cidr: Some(block),
         path,
     };
@@ -464,8 +617,18 @@ impl Peer {
         Peer::Ipv4("0.0.0.0/0".into())
     }
 
-    pub fn security_group(id: impl Into<Val<String>>) -> Self {
-        Peer::SecurityGroup(id.into())
+    pub fn ipv6(cidr: impl Into<String>) -> Self {
+        Peer::Ipv6(cidr.into())
+    }
+
+    pub fn prefix_list(id: impl Into<Val<String>>) -> Self {
+        Peer::PrefixList(id.into())
+    }
+}
+
+impl From<&SecurityGroup> for Peer {
+    fn from(group: &SecurityGroup) -> Peer {
+        Peer::SecurityGroup(group.id())
     }
 }
 
@@ -477,7 +640,8 @@ pub struct Rule {
     pub description: String,
 }
 
-/// A security group, being configured.
+/// A security group, being configured; add it with [`Scope::add`] to get
+/// a [`SecurityGroup`].
 #[derive(Clone, Debug)]
 pub struct SecurityGroupBuilder {
     vpc_id: Val<String>,
@@ -485,71 +649,142 @@ pub struct SecurityGroupBuilder {
     name: Option<String>,
     ingress: Vec<Rule>,
     egress: Vec<Rule>,
-    allow_all_outbound: bool,
 }
 
-/// A security group in a stack.
+/// A security group: built in a stack, or imported by ID.
 #[derive(Clone, Debug)]
 pub struct SecurityGroup {
-    handle: Handle<cfn::CfnSecurityGroup>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnSecurityGroup>>,
+    id: Val<String>,
+}
+
+impl HasNode for SecurityGroup {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
 }
 
 impl SecurityGroup {
-    /// A group in the VPC; every group needs a description.
-    pub fn builder(
-        vpc_id: impl Into<Val<String>>,
-        description: impl Into<String>,
-    ) -> SecurityGroupBuilder {
+    /// A group in the VPC (built here or imported); every group needs a
+    /// description. Defaults: a generated name, no inbound rules, all
+    /// outbound traffic allowed.
+    pub fn builder(vpc: &Vpc, description: impl Into<String>) -> SecurityGroupBuilder {
         SecurityGroupBuilder {
-            vpc_id: vpc_id.into(),
+            vpc_id: vpc.id(),
             description: description.into(),
             name: None,
             ingress: Vec::new(),
             egress: Vec::new(),
-            allow_all_outbound: true,
         }
     }
 
-    pub fn id(&self) -> Val<String> {
-        self.handle.group_id()
+    /// An existing group, by ID.
+    pub fn from_id(group_id: impl Into<Val<String>>) -> SecurityGroup {
+        SecurityGroup {
+            node: None,
+            handle: None,
+            id: group_id.into(),
+        }
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnSecurityGroup> {
+    /// The group ID.
+    pub fn id(&self) -> Val<String> {
+        self.id.clone()
+    }
+
+    /// The `AWS::EC2::SecurityGroup` resource, when the group was built here.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnSecurityGroup>> {
         self.handle
+    }
+
+    /// An inbound rule on this group from `peer` (a CIDR [`Peer`] or
+    /// another group, `&other`), to add with [`Scope::add`] after the group
+    /// is built, in this or any other stack (an
+    /// `AWS::EC2::SecurityGroupIngress`).
+    pub fn allow_from(
+        &self,
+        peer: impl Into<Peer>,
+        port: Port,
+        description: impl Into<String>,
+    ) -> SecurityGroupRule {
+        SecurityGroupRule {
+            group: self.id(),
+            direction: Direction::Ingress,
+            rule: Rule {
+                peer: peer.into(),
+                port,
+                description: description.into(),
+            },
+        }
+    }
+
+    /// An outbound rule on this group to `peer`: the other side of
+    /// [`SecurityGroup::allow_from`], for a group whose outbound traffic is
+    /// restricted (an `AWS::EC2::SecurityGroupEgress`).
+    pub fn allow_to(
+        &self,
+        peer: impl Into<Peer>,
+        port: Port,
+        description: impl Into<String>,
+    ) -> SecurityGroupRule {
+        SecurityGroupRule {
+            group: self.id(),
+            direction: Direction::Egress,
+            rule: Rule {
+                peer: peer.into(),
+                port,
+                description: description.into(),
+            },
+        }
     }
 }
 
 impl SecurityGroupBuilder {
+    /// The group name. Default: generated by CloudFormation.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
-    /// Allows traffic in from `peer` on `port`.
-    pub fn ingress(mut self, peer: Peer, port: Port, description: impl Into<String>) -> Self {
+    /// Allows traffic in from `peer` on `port` (a rule inside the group).
+    /// Default: no inbound traffic.
+    pub fn allow_from(
+        mut self,
+        peer: impl Into<Peer>,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
         self.ingress.push(Rule {
-            peer,
+            peer: peer.into(),
             port,
             description: description.into(),
         });
         self
     }
 
-    /// Allows traffic out to `peer` on `port`; replaces the default
-    /// allow-all egress.
-    pub fn egress(mut self, peer: Peer, port: Port, description: impl Into<String>) -> Self {
+    /// Allows traffic out to `peer` on `port`; the first such rule
+    /// replaces the default allow-all outbound rule. Default: all
+    /// outbound traffic allowed.
+    pub fn allow_to(
+        mut self,
+        peer: impl Into<Peer>,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
         self.egress.push(Rule {
-            peer,
+            peer: peer.into(),
             port,
             description: description.into(),
         });
-        self.allow_all_outbound = false;
         self
     }
+}
 
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> SecurityGroup {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
+impl Construct for SecurityGroupBuilder {
+    type Built = SecurityGroup;
+
+    fn build(self, here: &mut Scope<'_>) -> SecurityGroup {
         if self.description.is_empty() || self.description.len() > 255 {
             here.error("a security group needs a description of 1-255 characters");
         }
@@ -558,9 +793,7 @@ impl SecurityGroupBuilder {
                 here.error(problem);
             }
         }
-        let mut group = cfn::CfnSecurityGroup::new(self.description.as_str())
-            .vpc_id(self.vpc_id)
-            .tag("Name", here.path().to_owned());
+        let mut group = cfn::CfnSecurityGroup::new(self.description.as_str()).vpc_id(self.vpc_id);
         if let Some(name) = &self.name {
             group = group.group_name(name.as_str());
         }
@@ -572,8 +805,86 @@ impl SecurityGroupBuilder {
             group = group
                 .security_group_egress(self.egress.iter().map(egress_rule).collect::<Vec<_>>());
         }
+        let name = here.path().to_owned();
+        let handle = here.add("Resource", group);
+        here.edit(&handle).tag("Name", name);
         SecurityGroup {
-            handle: here.add("Resource", group),
+            node: Some(here.node_id()),
+            handle: Some(handle),
+            id: handle.group_id(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// A rule added to a security group after it was built: see
+/// [`SecurityGroup::allow_from`] and [`SecurityGroup::allow_to`].
+#[derive(Clone, Debug)]
+pub struct SecurityGroupRule {
+    group: Val<String>,
+    direction: Direction,
+    rule: Rule,
+}
+
+/// A [`SecurityGroupRule`] in a stack.
+#[derive(Clone, Copy, Debug)]
+pub struct AddedRule {
+    node: NodeId,
+}
+
+impl HasNode for AddedRule {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
+impl Construct for SecurityGroupRule {
+    type Built = AddedRule;
+
+    fn build(self, here: &mut Scope<'_>) -> AddedRule {
+        if let Some(problem) = rule_problem(&self.rule) {
+            here.error(problem);
+        }
+        let (protocol, ports) = self.rule.port.parts();
+        let description = self.rule.description.as_str();
+        match self.direction {
+            Direction::Ingress => {
+                let mut r = cfn::CfnSecurityGroupIngress::new(protocol)
+                    .group_id(self.group)
+                    .description(description);
+                if let Some((from, to)) = ports {
+                    r = r.from_port(from).to_port(to);
+                }
+                r = match self.rule.peer {
+                    Peer::Ipv4(c) => r.cidr_ip(c),
+                    Peer::Ipv6(c) => r.cidr_ipv6(c),
+                    Peer::SecurityGroup(id) => r.source_security_group_id(id),
+                    Peer::PrefixList(id) => r.source_prefix_list_id(id),
+                };
+                here.add("Resource", r);
+            }
+            Direction::Egress => {
+                let mut r =
+                    cfn::CfnSecurityGroupEgress::new(self.group, protocol).description(description);
+                if let Some((from, to)) = ports {
+                    r = r.from_port(from).to_port(to);
+                }
+                r = match self.rule.peer {
+                    Peer::Ipv4(c) => r.cidr_ip(c),
+                    Peer::Ipv6(c) => r.cidr_ipv6(c),
+                    Peer::SecurityGroup(id) => r.destination_security_group_id(id),
+                    Peer::PrefixList(id) => r.destination_prefix_list_id(id),
+                };
+                here.add("Resource", r);
+            }
+        }
+        AddedRule {
+            node: here.node_id(),
         }
     }
 }

@@ -1,11 +1,37 @@
 //! EKS constructs: the cluster, managed node groups, add-ons and access
 //! entries, with the checks EKS would otherwise fail on at deploy time.
+//!
+//! ```
+//! use synth::prelude::*;
+//! use synth::ec2::Vpc;
+//! use synth::eks::{Addon, Cluster, EndpointAccess, Nodegroup, Scaling, CLUSTER_POLICY, NODE_POLICIES};
+//! use synth::iam::{ManagedPolicyRef, Principal, Role};
+//!
+//! let mut app = App::new();
+//! let stack = app.stack("Eks");
+//! let vpc = stack.add("Vpc", Vpc::builder());
+//! let service = stack.add("ServiceRole", Role::assumed_by(Principal::service("eks.amazonaws.com"))
+//!     .managed_policy(ManagedPolicyRef::aws(CLUSTER_POLICY)));
+//! let cluster = stack.add("Cluster", Cluster::builder(&service, vpc.private_subnets())
+//!     .endpoint_access(EndpointAccess::Private));
+//! let mut nodes = Role::assumed_by(Principal::service("ec2.amazonaws.com"));
+//! for policy in NODE_POLICIES {
+//!     nodes = nodes.managed_policy(ManagedPolicyRef::aws(policy));
+//! }
+//! let nodes = stack.add("NodeRole", nodes);
+//! stack.add("Nodes", Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
+//!     .scaling(Scaling { min: 2, desired: 2, max: 4 }));
+//! stack.add("CoreDns", Addon::builder(&cluster, "coredns"));
+//! app.synth().expect("valid");
+//! ```
 
 use crate::aws::eks as cfn;
-use crate::ec2::{SecurityGroup, Subnet};
+use crate::construct::{Construct, HasNode};
+use crate::ec2::{SecurityGroup, Subnet, Zone};
 use crate::iam::Role;
+use crate::ids::NodeId;
 use crate::resource::Handle;
-use crate::stack::AsScope;
+use crate::stack::Scope;
 use crate::value::{Map, Val};
 
 /// The Kubernetes version new clusters get unless told otherwise.
@@ -21,16 +47,74 @@ pub const NODE_POLICIES: [&str; 3] = [
     "AmazonEC2ContainerRegistryReadOnly",
 ];
 
-/// Control plane log types.
-pub const LOG_TYPES: [&str; 5] = [
-    "api",
-    "audit",
-    "authenticator",
-    "controllerManager",
-    "scheduler",
-];
+/// A control plane log type sent to CloudWatch Logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogType {
+    Api,
+    Audit,
+    Authenticator,
+    ControllerManager,
+    Scheduler,
+}
 
-/// A cluster, being configured.
+impl LogType {
+    /// Every log type.
+    pub const ALL: [LogType; 5] = [
+        LogType::Api,
+        LogType::Audit,
+        LogType::Authenticator,
+        LogType::ControllerManager,
+        LogType::Scheduler,
+    ];
+
+    /// The name EKS uses, `controllerManager`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogType::Api => "api",
+            LogType::Audit => "audit",
+            LogType::Authenticator => "authenticator",
+            LogType::ControllerManager => "controllerManager",
+            LogType::Scheduler => "scheduler",
+        }
+    }
+}
+
+/// Where the Kubernetes API endpoint can be reached from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointAccess {
+    /// From the internet only; nodes reach it through the internet too.
+    Public,
+    /// From inside the VPC only.
+    Private,
+    /// From the internet and from inside the VPC.
+    PublicAndPrivate,
+    /// From inside the VPC, and from the internet only from these blocks.
+    PublicFromAndPrivate(Vec<String>),
+}
+
+/// How the cluster authenticates IAM principals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthenticationMode {
+    /// EKS access entries only.
+    Api,
+    /// Access entries and the `aws-auth` ConfigMap.
+    ApiAndConfigMap,
+    /// The `aws-auth` ConfigMap only (legacy).
+    ConfigMap,
+}
+
+impl AuthenticationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthenticationMode::Api => "API",
+            AuthenticationMode::ApiAndConfigMap => "API_AND_CONFIG_MAP",
+            AuthenticationMode::ConfigMap => "CONFIG_MAP",
+        }
+    }
+}
+
+/// A cluster, being configured; add it with [`Scope::add`] to get a
+/// [`Cluster`].
 #[derive(Clone, Debug)]
 pub struct ClusterBuilder {
     role: Role,
@@ -38,25 +122,46 @@ pub struct ClusterBuilder {
     name: Option<String>,
     version: String,
     security_groups: Vec<Val<String>>,
-    public_access: bool,
-    private_access: bool,
-    public_access_cidrs: Vec<String>,
-    log_types: Vec<String>,
+    endpoint: EndpointAccess,
+    log_types: Vec<LogType>,
     secrets_key_arn: Option<Val<String>>,
-    authentication_mode: String,
+    authentication_mode: AuthenticationMode,
     bootstrap_admin: bool,
 }
 
-/// An EKS cluster in a stack.
+/// An EKS cluster: built in a stack, or imported by name.
 #[derive(Clone, Debug)]
 pub struct Cluster {
-    handle: Handle<cfn::CfnCluster>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnCluster>>,
+    name: Val<String>,
+    arn: Val<String>,
+    security_group_id: Option<Val<String>>,
     subnets: Vec<Subnet>,
+}
+
+/// What identifies an existing cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterAttributes {
+    pub cluster_name: Val<String>,
+    /// The security group EKS made for the control plane and nodes, when
+    /// rules need it.
+    pub cluster_security_group_id: Option<Val<String>>,
+}
+
+impl HasNode for Cluster {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
 }
 
 impl Cluster {
     /// A cluster whose control plane uses `role` and places its network
     /// interfaces in `subnets` (at least two, in different zones).
+    /// Defaults: Kubernetes [`DEFAULT_VERSION`], endpoint public and
+    /// private, `api`, `audit` and `authenticator` logs, no secrets
+    /// encryption, authentication mode `API_AND_CONFIG_MAP` with the
+    /// creator as administrator, a generated name.
     pub fn builder(role: &Role, subnets: &[Subnet]) -> ClusterBuilder {
         ClusterBuilder {
             role: role.clone(),
@@ -64,153 +169,190 @@ impl Cluster {
             name: None,
             version: DEFAULT_VERSION.into(),
             security_groups: Vec::new(),
-            public_access: true,
-            private_access: true,
-            public_access_cidrs: Vec::new(),
-            log_types: vec!["api".into(), "audit".into(), "authenticator".into()],
+            endpoint: EndpointAccess::PublicAndPrivate,
+            log_types: vec![LogType::Api, LogType::Audit, LogType::Authenticator],
             secrets_key_arn: None,
-            authentication_mode: "API_AND_CONFIG_MAP".into(),
+            authentication_mode: AuthenticationMode::ApiAndConfigMap,
             bootstrap_admin: true,
         }
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnCluster> {
+    /// An existing cluster.
+    pub fn from_attributes(attributes: ClusterAttributes) -> Cluster {
+        let arn = crate::fns::sub_with(
+            "arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${Name}",
+            [("Name", attributes.cluster_name.clone())],
+        );
+        Cluster {
+            node: None,
+            handle: None,
+            name: attributes.cluster_name,
+            arn,
+            security_group_id: attributes.cluster_security_group_id,
+            subnets: Vec::new(),
+        }
+    }
+
+    /// An existing cluster of the deploying account and region, by name.
+    pub fn from_name(name: impl Into<Val<String>>) -> Cluster {
+        Cluster::from_attributes(ClusterAttributes {
+            cluster_name: name.into(),
+            cluster_security_group_id: None,
+        })
+    }
+
+    /// The `AWS::EKS::Cluster` resource, when the cluster was built here;
+    /// its handle reads every attribute (`endpoint()`, ...).
+    pub fn handle(&self) -> Option<Handle<cfn::CfnCluster>> {
         self.handle
     }
 
-    /// The cluster name (its `Ref`).
+    /// The cluster name (its `Ref` when built here).
     pub fn name(&self) -> Val<String> {
-        self.handle.reference()
+        self.name.clone()
     }
 
     pub fn arn(&self) -> Val<String> {
-        self.handle.arn()
+        self.arn.clone()
     }
 
-    /// The API server endpoint.
-    pub fn endpoint(&self) -> Val<String> {
-        self.handle.endpoint()
+    /// The API server endpoint, when the cluster was built here.
+    pub fn endpoint(&self) -> Option<Val<String>> {
+        self.handle.map(|h| h.endpoint())
     }
 
-    /// The security group EKS creates for the control plane and nodes.
-    pub fn cluster_security_group_id(&self) -> Val<String> {
-        self.handle.cluster_security_group_id()
+    /// The security group EKS creates for the control plane and nodes:
+    /// known when built here or given on import.
+    pub fn cluster_security_group_id(&self) -> Option<Val<String>> {
+        self.security_group_id.clone()
     }
 
-    pub fn oidc_issuer_url(&self) -> Val<String> {
-        self.handle.open_id_connect_issuer_url()
+    /// The OIDC issuer URL, when the cluster was built here.
+    pub fn oidc_issuer_url(&self) -> Option<Val<String>> {
+        self.handle.map(|h| h.open_id_connect_issuer_url())
     }
 
+    /// The control plane's subnets, when built here.
     pub fn subnets(&self) -> &[Subnet] {
         &self.subnets
     }
 }
 
 impl ClusterBuilder {
+    /// The cluster name. Default: generated by CloudFormation.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
-    /// The Kubernetes version, `1.33`.
+    /// The Kubernetes version, `1.33`. Default: [`DEFAULT_VERSION`].
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
         self
     }
 
-    /// An extra security group for the control plane's network interfaces.
+    /// An extra security group for the control plane's network interfaces
+    /// (built here or imported). Default: only the one EKS creates.
     pub fn security_group(mut self, group: &SecurityGroup) -> Self {
         self.security_groups.push(group.id());
         self
     }
 
-    /// Whether the API endpoint is reachable from the internet and from
-    /// inside the VPC. At least one must be on.
-    pub fn endpoint_access(mut self, public: bool, private: bool) -> Self {
-        self.public_access = public;
-        self.private_access = private;
+    /// Where the API endpoint is reachable from. Default:
+    /// [`EndpointAccess::PublicAndPrivate`].
+    pub fn endpoint_access(mut self, access: EndpointAccess) -> Self {
+        self.endpoint = access;
         self
     }
 
-    /// Limits public endpoint access to these blocks.
-    pub fn public_access_cidrs<S: Into<String>>(
-        mut self,
-        cidrs: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.public_access_cidrs = cidrs.into_iter().map(Into::into).collect();
+    /// The control plane log types to send to CloudWatch Logs (none: no
+    /// logging). Default: `api`, `audit`, `authenticator`.
+    pub fn logging(mut self, types: impl IntoIterator<Item = LogType>) -> Self {
+        self.log_types = types.into_iter().collect();
         self
     }
 
-    /// The control plane log types to send to CloudWatch Logs.
-    pub fn logging<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
-        self.log_types = types.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Envelope-encrypts Kubernetes secrets with this KMS key.
+    /// Envelope-encrypts Kubernetes secrets with this KMS key. Default:
+    /// not envelope-encrypted.
     pub fn secrets_encryption(mut self, key_arn: impl Into<Val<String>>) -> Self {
         self.secrets_key_arn = Some(key_arn.into());
         self
     }
 
-    /// `API`, `API_AND_CONFIG_MAP` (default) or `CONFIG_MAP`, and whether
-    /// the identity creating the cluster becomes its administrator.
-    pub fn access(
-        mut self,
-        authentication_mode: impl Into<String>,
-        bootstrap_creator_admin: bool,
-    ) -> Self {
-        self.authentication_mode = authentication_mode.into();
-        self.bootstrap_admin = bootstrap_creator_admin;
+    /// How IAM principals authenticate. Default:
+    /// [`AuthenticationMode::ApiAndConfigMap`].
+    pub fn authentication_mode(mut self, mode: AuthenticationMode) -> Self {
+        self.authentication_mode = mode;
         self
     }
 
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> Cluster {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        if !self.role.has_aws_managed_policy(CLUSTER_POLICY) {
+    /// Whether the identity creating the cluster becomes its administrator.
+    /// Default: true.
+    pub fn bootstrap_creator_admin(mut self, on: bool) -> Self {
+        self.bootstrap_admin = on;
+        self
+    }
+}
+
+/// How many distinct zones the subnets span, or `None` when a subnet's
+/// zone is unknown (imported without zones).
+fn zone_count(subnets: &[Subnet]) -> Option<usize> {
+    let mut zones: Vec<&Zone> = Vec::new();
+    for s in subnets {
+        match s.zone() {
+            Zone::Name(n) if n.is_empty() => return None,
+            z if !zones.contains(&z) => zones.push(z),
+            _ => {}
+        }
+    }
+    Some(zones.len())
+}
+
+impl Construct for ClusterBuilder {
+    type Built = Cluster;
+
+    fn build(self, here: &mut Scope<'_>) -> Cluster {
+        if !self.role.is_imported() && !self.role.has_aws_managed_policy(CLUSTER_POLICY) {
             here.error(format!(
                 "the service role {} lacks the {CLUSTER_POLICY} managed policy, so EKS refuses it (\"The provided role doesn't have the Amazon EKS Managed Policies associated with it\"); attach ManagedPolicyRef::aws(\"{CLUSTER_POLICY}\")",
                 self.role.construct_path()
             ));
         }
-        let zones: std::collections::BTreeSet<u32> =
-            self.subnets.iter().map(Subnet::az_index).collect();
-        if self.subnets.len() < 2 || zones.len() < 2 {
-            here.error(format!(
-                "EKS needs subnets in at least two availability zones; {} subnet(s) in {} zone(s) given",
-                self.subnets.len(),
-                zones.len()
-            ));
+        if let Some(zones) = zone_count(&self.subnets) {
+            if self.subnets.len() < 2 || zones < 2 {
+                here.error(format!(
+                    "EKS needs subnets in at least two availability zones; {} subnet(s) in {zones} zone(s) given",
+                    self.subnets.len(),
+                ));
+            }
         }
-        if !self.public_access && !self.private_access {
-            here.error("turn on public or private endpoint access (or both)");
-        }
-        if !self.public_access && !self.public_access_cidrs.is_empty() {
-            here.error("public access CIDRs are set but the public endpoint is off");
-        }
-        for c in &self.public_access_cidrs {
+        let (public, private, cidrs) = match &self.endpoint {
+            EndpointAccess::Public => (true, false, Vec::new()),
+            EndpointAccess::Private => (false, true, Vec::new()),
+            EndpointAccess::PublicAndPrivate => (true, true, Vec::new()),
+            EndpointAccess::PublicFromAndPrivate(cidrs) => {
+                if cidrs.is_empty() {
+                    here.error(
+                        "EndpointAccess::PublicFromAndPrivate needs at least one CIDR block",
+                    );
+                }
+                (true, true, cidrs.clone())
+            }
+        };
+        for c in &cidrs {
             if let Err(e) = c.parse::<crate::ec2::cidr::Cidr>() {
                 here.error(format!("public access CIDR: {e}"));
             }
         }
-        for t in &self.log_types {
-            if !LOG_TYPES.contains(&t.as_str()) {
-                here.error(format!(
-                    "unknown log type {t:?}; use {}",
-                    LOG_TYPES.join(", ")
-                ));
-            }
-        }
         let subnet_ids: Vec<Val<String>> = self.subnets.iter().map(Subnet::id).collect();
         let mut vpc = cfn::cluster::ResourcesVpcConfig::new(subnet_ids)
-            .endpoint_public_access(self.public_access)
-            .endpoint_private_access(self.private_access);
+            .endpoint_public_access(public)
+            .endpoint_private_access(private);
         if !self.security_groups.is_empty() {
             vpc = vpc.security_group_ids(self.security_groups);
         }
-        if !self.public_access_cidrs.is_empty() {
-            vpc = vpc.public_access_cidrs(self.public_access_cidrs);
+        if !cidrs.is_empty() {
+            vpc = vpc.public_access_cidrs(cidrs);
         }
         let mut cluster = cfn::CfnCluster::new(vpc, self.role.arn())
             .version(self.version.as_str())
@@ -238,8 +380,13 @@ impl ClusterBuilder {
                 .provider(cfn::cluster::Provider::new().key_arn(key))
                 .resources(["secrets"])]);
         }
+        let handle = here.add("Resource", cluster);
         Cluster {
-            handle: here.add("Resource", cluster),
+            node: Some(here.node_id()),
+            handle: Some(handle),
+            name: handle.reference(),
+            arn: handle.arn(),
+            security_group_id: Some(handle.cluster_security_group_id()),
             subnets: self.subnets,
         }
     }
@@ -263,7 +410,22 @@ impl TaintEffect {
     }
 }
 
-/// A managed node group, being configured.
+/// Node counts of a node group: `min <= desired <= max`, `max >= 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scaling {
+    pub min: u32,
+    pub desired: u32,
+    pub max: u32,
+}
+
+/// Whether nodes run on on-demand or spot capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityType {
+    OnDemand,
+    Spot,
+}
+
+/// A managed node group, being configured; add it with [`Scope::add`].
 #[derive(Clone, Debug)]
 pub struct NodegroupBuilder {
     cluster: Val<String>,
@@ -271,12 +433,10 @@ pub struct NodegroupBuilder {
     subnets: Vec<Subnet>,
     name: Option<String>,
     instance_types: Vec<String>,
-    min: u32,
-    desired: u32,
-    max: u32,
+    scaling: Scaling,
     disk_size: Option<u32>,
     ami_type: Option<String>,
-    capacity_type: Option<String>,
+    capacity_type: Option<CapacityType>,
     labels: Vec<(String, String)>,
     taints: Vec<(String, Option<String>, TaintEffect)>,
 }
@@ -284,12 +444,20 @@ pub struct NodegroupBuilder {
 /// A managed node group in a stack.
 #[derive(Clone, Debug)]
 pub struct Nodegroup {
+    node: NodeId,
     handle: Handle<cfn::CfnNodegroup>,
 }
 
+impl HasNode for Nodegroup {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
 impl Nodegroup {
-    /// Nodes for `cluster` with `role`, in `subnets`. Defaults: 2 nodes
-    /// (1 to 3), `t3.medium`.
+    /// Nodes for `cluster` with `role`, in `subnets` (each built here or
+    /// imported). Defaults: 2 nodes (1 to 3), `t3.medium`, on-demand,
+    /// EKS's default AMI type and disk size, no labels or taints.
     pub fn builder(cluster: &Cluster, role: &Role, subnets: &[Subnet]) -> NodegroupBuilder {
         NodegroupBuilder {
             cluster: cluster.name(),
@@ -297,9 +465,11 @@ impl Nodegroup {
             subnets: subnets.to_vec(),
             name: None,
             instance_types: vec!["t3.medium".into()],
-            min: 1,
-            desired: 2,
-            max: 3,
+            scaling: Scaling {
+                min: 1,
+                desired: 2,
+                max: 3,
+            },
             disk_size: None,
             ami_type: None,
             capacity_type: None,
@@ -318,47 +488,50 @@ impl Nodegroup {
 }
 
 impl NodegroupBuilder {
+    /// The node group name. Default: generated.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
+    /// Default: `t3.medium`.
     pub fn instance_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
         self.instance_types = types.into_iter().map(Into::into).collect();
         self
     }
 
-    /// Node counts: minimum, desired and maximum.
-    pub fn scaling(mut self, min: u32, desired: u32, max: u32) -> Self {
-        self.min = min;
-        self.desired = desired;
-        self.max = max;
+    /// Node counts. Default: min 1, desired 2, max 3.
+    pub fn scaling(mut self, scaling: Scaling) -> Self {
+        self.scaling = scaling;
         self
     }
 
-    /// Root volume size in GiB.
+    /// Root volume size in GiB. Default: EKS's (20 GiB).
     pub fn disk_size(mut self, gib: u32) -> Self {
         self.disk_size = Some(gib);
         self
     }
 
-    /// `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, ...
+    /// `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, ... Default: EKS
+    /// picks one for the instance types.
     pub fn ami_type(mut self, ami_type: impl Into<String>) -> Self {
         self.ami_type = Some(ami_type.into());
         self
     }
 
-    /// Spot capacity instead of on-demand.
-    pub fn spot(mut self) -> Self {
-        self.capacity_type = Some("SPOT".into());
+    /// Default: [`CapacityType::OnDemand`].
+    pub fn capacity_type(mut self, capacity: CapacityType) -> Self {
+        self.capacity_type = Some(capacity);
         self
     }
 
+    /// A Kubernetes label on every node. Default: none.
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.push((key.into(), value.into()));
         self
     }
 
+    /// A Kubernetes taint on every node. Default: none.
     pub fn taint(
         mut self,
         key: impl Into<String>,
@@ -369,14 +542,16 @@ impl NodegroupBuilder {
             .push((key.into(), value.map(str::to_owned), effect));
         self
     }
+}
 
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> Nodegroup {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
+impl Construct for NodegroupBuilder {
+    type Built = Nodegroup;
+
+    fn build(self, here: &mut Scope<'_>) -> Nodegroup {
         let missing: Vec<&str> = NODE_POLICIES
             .iter()
             .copied()
-            .filter(|p| !self.role.has_aws_managed_policy(p))
+            .filter(|p| !self.role.is_imported() && !self.role.has_aws_managed_policy(p))
             .collect();
         if !missing.is_empty() {
             here.error(format!(
@@ -385,10 +560,10 @@ impl NodegroupBuilder {
                 missing.join(", ")
             ));
         }
-        if !(self.min <= self.desired && self.desired <= self.max) || self.max == 0 {
+        let Scaling { min, desired, max } = self.scaling;
+        if !(min <= desired && desired <= max) || max == 0 {
             here.error(format!(
-                "scaling {}/{}/{} (min/desired/max) must satisfy min <= desired <= max and max >= 1",
-                self.min, self.desired, self.max
+                "scaling {min}/{desired}/{max} (min/desired/max) must satisfy min <= desired <= max and max >= 1"
             ));
         }
         if self.subnets.is_empty() {
@@ -402,9 +577,9 @@ impl NodegroupBuilder {
             .instance_types(self.instance_types)
             .scaling_config(
                 cfn::nodegroup::ScalingConfig::new()
-                    .min_size(i64::from(self.min))
-                    .desired_size(i64::from(self.desired))
-                    .max_size(i64::from(self.max)),
+                    .min_size(i64::from(min))
+                    .desired_size(i64::from(desired))
+                    .max_size(i64::from(max)),
             );
         if let Some(name) = &self.name {
             group = group.nodegroup_name(name.as_str());
@@ -415,8 +590,11 @@ impl NodegroupBuilder {
         if let Some(t) = &self.ami_type {
             group = group.ami_type(t.as_str());
         }
-        if let Some(t) = &self.capacity_type {
-            group = group.capacity_type(t.as_str());
+        if let Some(c) = self.capacity_type {
+            group = group.capacity_type(match c {
+                CapacityType::OnDemand => "ON_DEMAND",
+                CapacityType::Spot => "SPOT",
+            });
         }
         if !self.labels.is_empty() {
             group = group.labels(Val::<Map<String>>::from(self.labels));
@@ -437,50 +615,53 @@ impl NodegroupBuilder {
                 .collect();
             group = group.taints(taints);
         }
+        let handle = here.add("Resource", group);
         Nodegroup {
-            handle: here.add("Resource", group),
+            node: here.node_id(),
+            handle,
         }
     }
 }
 
-/// An EKS add-on.
+/// An EKS add-on, being configured; add it with [`Scope::add`].
+#[derive(Clone, Debug)]
+pub struct AddonBuilder {
+    cluster: Val<String>,
+    name: String,
+    configuration: Option<serde_json::Value>,
+}
+
+/// An EKS add-on in a stack.
 #[derive(Clone, Debug)]
 pub struct Addon {
+    node: NodeId,
     handle: Handle<cfn::CfnAddon>,
+}
+
+impl HasNode for Addon {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
 }
 
 impl Addon {
     /// Installs `name` (`vpc-cni`, `coredns`, `aws-ebs-csi-driver`, ...)
-    /// into the cluster. `configuration` is the add-on's JSON settings.
-    pub fn build(
-        scope: &mut impl AsScope,
-        id: &str,
-        cluster: &Cluster,
-        name: &str,
-        configuration: Option<serde_json::Value>,
-    ) -> Addon {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        let mut addon = cfn::CfnAddon::new(name, cluster.name()).resolve_conflicts("OVERWRITE");
-        if let Some(config) = configuration {
-            addon = addon.configuration_values(config.to_string());
-        }
-        Addon {
-            handle: here.add("Resource", addon),
+    /// into `cluster` (built here or imported), overwriting conflicting
+    /// settings. Defaults: EKS's default version and configuration.
+    pub fn builder(cluster: &Cluster, name: impl Into<String>) -> AddonBuilder {
+        AddonBuilder {
+            cluster: cluster.name(),
+            name: name.into(),
+            configuration: None,
         }
     }
 
     /// The EBS CSI driver with a default `gp3` storage class, which EKS
     /// clusters otherwise lack. Its node role needs
     /// `service-role/AmazonEBSCSIDriverPolicy`.
-    pub fn ebs_csi_driver(scope: &mut impl AsScope, id: &str, cluster: &Cluster) -> Addon {
-        Addon::build(
-            scope,
-            id,
-            cluster,
-            "aws-ebs-csi-driver",
-            Some(serde_json::json!({"defaultStorageClass": {"enabled": true}})),
-        )
+    pub fn ebs_csi_driver(cluster: &Cluster) -> AddonBuilder {
+        Addon::builder(cluster, "aws-ebs-csi-driver")
+            .configuration(serde_json::json!({"defaultStorageClass": {"enabled": true}}))
     }
 
     pub fn handle(&self) -> Handle<cfn::CfnAddon> {
@@ -488,40 +669,140 @@ impl Addon {
     }
 }
 
-/// Grants an IAM principal access to the cluster's Kubernetes API.
+impl AddonBuilder {
+    /// The add-on's JSON settings. Default: none.
+    pub fn configuration(mut self, settings: serde_json::Value) -> Self {
+        self.configuration = Some(settings);
+        self
+    }
+}
+
+impl Construct for AddonBuilder {
+    type Built = Addon;
+
+    fn build(self, here: &mut Scope<'_>) -> Addon {
+        let mut addon =
+            cfn::CfnAddon::new(self.name.as_str(), self.cluster).resolve_conflicts("OVERWRITE");
+        if let Some(config) = self.configuration {
+            addon = addon.configuration_values(config.to_string());
+        }
+        let handle = here.add("Resource", addon);
+        Addon {
+            node: here.node_id(),
+            handle,
+        }
+    }
+}
+
+/// An EKS access policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessPolicy {
+    /// `AmazonEKSClusterAdminPolicy`: everything, cluster-wide.
+    ClusterAdmin,
+    /// `AmazonEKSAdminPolicy`.
+    Admin,
+    /// `AmazonEKSEditPolicy`.
+    Edit,
+    /// `AmazonEKSViewPolicy`.
+    View,
+    /// Any other, by name.
+    Named(String),
+}
+
+impl AccessPolicy {
+    pub fn name(&self) -> &str {
+        match self {
+            AccessPolicy::ClusterAdmin => "AmazonEKSClusterAdminPolicy",
+            AccessPolicy::Admin => "AmazonEKSAdminPolicy",
+            AccessPolicy::Edit => "AmazonEKSEditPolicy",
+            AccessPolicy::View => "AmazonEKSViewPolicy",
+            AccessPolicy::Named(name) => name,
+        }
+    }
+}
+
+/// Where an access policy applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessScope {
+    Cluster,
+    Namespaces(Vec<String>),
+}
+
+/// Access to the cluster's Kubernetes API for an IAM principal, being
+/// configured; add it with [`Scope::add`].
+#[derive(Clone, Debug)]
+pub struct AccessEntryBuilder {
+    cluster: Val<String>,
+    principal_arn: Val<String>,
+    policies: Vec<(AccessPolicy, AccessScope)>,
+}
+
+/// An access entry in a stack.
 #[derive(Clone, Debug)]
 pub struct AccessEntry {
+    node: NodeId,
     handle: Handle<cfn::CfnAccessEntry>,
 }
 
+impl HasNode for AccessEntry {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
 impl AccessEntry {
-    /// `principal_arn` gets the EKS access policy `policy` (e.g.
-    /// `AmazonEKSClusterAdminPolicy`) cluster-wide.
-    pub fn build(
-        scope: &mut impl AsScope,
-        id: &str,
-        cluster: &Cluster,
-        principal_arn: impl Into<Val<String>>,
-        policy: &str,
-    ) -> AccessEntry {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        let policy_arn = crate::fns::sub(format!(
-            "arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{policy}"
-        ));
-        let entry =
-            cfn::CfnAccessEntry::new(cluster.name(), principal_arn.into()).access_policies(vec![
-                cfn::access_entry::AccessPolicy::new(
-                    cfn::access_entry::AccessScope::new("cluster"),
-                    policy_arn,
-                ),
-            ]);
-        AccessEntry {
-            handle: here.add("Resource", entry),
+    /// An entry for `principal_arn` (a role or user ARN) in `cluster`.
+    /// Default: no access policy (Kubernetes RBAC decides).
+    pub fn builder(cluster: &Cluster, principal_arn: impl Into<Val<String>>) -> AccessEntryBuilder {
+        AccessEntryBuilder {
+            cluster: cluster.name(),
+            principal_arn: principal_arn.into(),
+            policies: Vec::new(),
         }
     }
 
     pub fn handle(&self) -> Handle<cfn::CfnAccessEntry> {
         self.handle
+    }
+}
+
+impl AccessEntryBuilder {
+    /// Associates an EKS access policy where it applies. Default: none.
+    pub fn policy(mut self, policy: AccessPolicy, scope: AccessScope) -> Self {
+        self.policies.push((policy, scope));
+        self
+    }
+}
+
+impl Construct for AccessEntryBuilder {
+    type Built = AccessEntry;
+
+    fn build(self, here: &mut Scope<'_>) -> AccessEntry {
+        let mut entry = cfn::CfnAccessEntry::new(self.cluster, self.principal_arn);
+        if !self.policies.is_empty() {
+            let mut policies = Vec::new();
+            for (policy, scope) in &self.policies {
+                let arn = crate::fns::sub(format!(
+                    "arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{}",
+                    policy.name()
+                ));
+                let access_scope = match scope {
+                    AccessScope::Cluster => cfn::access_entry::AccessScope::new("cluster"),
+                    AccessScope::Namespaces(names) => {
+                        if names.is_empty() {
+                            here.error("AccessScope::Namespaces needs at least one namespace");
+                        }
+                        cfn::access_entry::AccessScope::new("namespace").namespaces(names.clone())
+                    }
+                };
+                policies.push(cfn::access_entry::AccessPolicy::new(access_scope, arn));
+            }
+            entry = entry.access_policies(policies);
+        }
+        let handle = here.add("Resource", entry);
+        AccessEntry {
+            node: here.node_id(),
+            handle,
+        }
     }
 }

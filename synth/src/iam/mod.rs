@@ -7,10 +7,34 @@
 //!
 //! let mut app = App::new();
 //! let stack = app.stack("Iam");
-//! let role = Role::assumed_by(Principal::service("eks.amazonaws.com"))
-//!     .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy"))
-//!     .build(stack, "ClusterRole");
+//! let role = stack.add(
+//!     "ClusterRole",
+//!     Role::assumed_by(Principal::service("eks.amazonaws.com"))
+//!         .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy")),
+//! );
 //! stack.output("RoleArn", role.arn());
+//! app.synth().expect("valid");
+//! ```
+//!
+//! Roles, users and managed policies made elsewhere are used by ID wherever
+//! a built one is accepted (`Role::from_arn`, `User::from_name`,
+//! `ManagedPolicy::from_arn`); permissions are added after building with a
+//! [`Policy`] attached to them:
+//!
+//! ```
+//! use synth::prelude::*;
+//! use synth::iam::{Policy, PolicyDocument, Role, Statement};
+//!
+//! let mut app = App::new();
+//! let stack = app.stack("Iam");
+//! let ci = Role::from_name("gitlab-ci");
+//! stack.add(
+//!     "ReadLogs",
+//!     Policy::builder(PolicyDocument::new().statement(
+//!         Statement::allow().action("logs:GetLogEvents").any_resource(),
+//!     ))
+//!     .attach_to_role(&ci),
+//! );
 //! app.synth().expect("valid");
 //! ```
 
@@ -21,8 +45,11 @@ pub use policy::{
 };
 
 use crate::aws::iam as cfn;
+use crate::construct::{Construct, HasNode};
+use crate::fns;
+use crate::ids::NodeId;
 use crate::resource::Handle;
-use crate::stack::AsScope;
+use crate::stack::Scope;
 use crate::value::Val;
 
 /// A managed policy to attach: AWS managed by name, or any policy by ARN.
@@ -86,7 +113,7 @@ mod names {
     }
 }
 
-fn report(scope: &mut crate::stack::Scope<'_>, what: &str, problems: Vec<String>) {
+fn report(scope: &mut Scope<'_>, what: &str, problems: Vec<String>) {
     for p in problems {
         scope.error(format!("{what}: {p}"));
     }
@@ -126,7 +153,7 @@ impl Identity {
         out
     }
 
-    fn check(&self, scope: &mut crate::stack::Scope<'_>, kind: &str, max_name: usize) {
+    fn check(&self, scope: &mut Scope<'_>, kind: &str, max_name: usize) {
         if let Some(name) = &self.name {
             if let Some(p) = names::problem(kind, name, max_name) {
                 scope.error(p);
@@ -165,7 +192,7 @@ impl Identity {
 
 macro_rules! identity_setters {
     () => {
-        /// Attaches a managed policy.
+        /// Attaches a managed policy (at most 20). Default: none.
         pub fn managed_policy(mut self, policy: ManagedPolicyRef) -> Self {
             if !self.identity.managed.contains(&policy) {
                 self.identity.managed.push(policy);
@@ -173,7 +200,7 @@ macro_rules! identity_setters {
             self
         }
 
-        /// Adds an inline policy.
+        /// Adds an inline policy. Default: none.
         pub fn inline_policy(mut self, name: impl Into<String>, document: PolicyDocument) -> Self {
             self.identity.inline.push(InlinePolicy {
                 name: name.into(),
@@ -183,6 +210,7 @@ macro_rules! identity_setters {
         }
 
         /// Grants `actions` on `resources` (an inline `DefaultPolicy`).
+        /// Default: no permissions.
         pub fn allow<A, R>(
             mut self,
             actions: impl IntoIterator<Item = A>,
@@ -198,19 +226,20 @@ macro_rules! identity_setters {
             self
         }
 
-        /// Adds a statement to the inline `DefaultPolicy`.
+        /// Adds a statement to the inline `DefaultPolicy`. Default: none.
         pub fn grant(mut self, statement: Statement) -> Self {
             self.identity.grants.push(statement);
             self
         }
 
-        /// The path (`/`, `/gitlab/`).
+        /// The IAM path (`/gitlab/`). Default: `/`.
         pub fn path(mut self, path: impl Into<String>) -> Self {
             self.identity.path = Some(path.into());
             self
         }
 
         /// A permissions boundary: the most the identity can ever do.
+        /// Default: none.
         pub fn permissions_boundary(mut self, policy: ManagedPolicyRef) -> Self {
             self.identity.boundary = Some(policy);
             self
@@ -218,7 +247,7 @@ macro_rules! identity_setters {
     };
 }
 
-/// A role, being configured; [`RoleBuilder::build`] adds it to a scope.
+/// A role, being configured; add it with [`Scope::add`] to get a [`Role`].
 #[derive(Clone, Debug)]
 pub struct RoleBuilder {
     trust: PolicyDocument,
@@ -227,13 +256,22 @@ pub struct RoleBuilder {
     max_session: Option<u32>,
 }
 
-/// A role in a stack.
+/// A role: built in a stack, or imported by ARN or name.
 #[derive(Clone, Debug)]
 pub struct Role {
-    handle: Handle<cfn::CfnRole>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnRole>>,
+    arn: Val<String>,
+    name: Val<String>,
     path: String,
     managed: Vec<ManagedPolicyRef>,
-    name: Option<String>,
+    fixed_name: Option<String>,
+}
+
+impl HasNode for Role {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
 }
 
 impl Role {
@@ -259,29 +297,68 @@ impl Role {
         )
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnRole> {
+    /// An existing role, by ARN. Its name is read from the ARN (for an ARN
+    /// computed at deploy, with `Fn::Split`, which assumes no IAM path).
+    pub fn from_arn(arn: impl Into<Val<String>>) -> Role {
+        let arn = arn.into();
+        let name = name_from_arn(&arn);
+        Role::imported(arn, name)
+    }
+
+    /// An existing role of the deploying account, by name.
+    pub fn from_name(name: impl Into<String>) -> Role {
+        let name = name.into();
+        let arn = fns::sub(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+        ));
+        let mut role = Role::imported(arn, name.as_str().into());
+        role.fixed_name = Some(name);
+        role
+    }
+
+    fn imported(arn: Val<String>, name: Val<String>) -> Role {
+        Role {
+            node: None,
+            handle: None,
+            arn,
+            name,
+            path: String::new(),
+            managed: Vec::new(),
+            fixed_name: None,
+        }
+    }
+
+    /// The `AWS::IAM::Role` resource, when the role was built here.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnRole>> {
         self.handle
     }
 
     pub fn arn(&self) -> Val<String> {
-        self.handle.arn()
+        self.arn.clone()
     }
 
-    /// The role's name (its `Ref`).
+    /// The role's name (its `Ref` when built here).
     pub fn name(&self) -> Val<String> {
-        self.handle.reference()
+        self.name.clone()
     }
 
-    /// The name given at build time, if it was set explicitly.
+    /// The name given at build time or on import, if it is known.
     pub fn fixed_name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.fixed_name.as_deref()
     }
 
+    /// The construct path, or `""` for an imported role.
     pub fn construct_path(&self) -> &str {
         &self.path
     }
 
-    /// The attached managed policies.
+    /// True for a role imported by ARN or name: its policies are unknown.
+    pub fn is_imported(&self) -> bool {
+        self.node.is_none()
+    }
+
+    /// The managed policies attached when it was built (none known for an
+    /// imported role).
     pub fn managed_policies(&self) -> &[ManagedPolicyRef] {
         &self.managed
     }
@@ -292,18 +369,32 @@ impl Role {
     }
 }
 
+/// The last `/`-separated part of an IAM ARN: literally when the ARN is a
+/// literal, else with `Fn::Select` over `Fn::Split`.
+fn name_from_arn(arn: &Val<String>) -> Val<String> {
+    match arn.value() {
+        crate::value::Value::String(text) => text.rsplit('/').next().unwrap_or(text).into(),
+        _ => fns::select(
+            1,
+            fns::split("/", fns::select(5, fns::split(":", arn.clone()))),
+        ),
+    }
+}
+
 impl RoleBuilder {
     identity_setters!();
 
     /// The role name (at most 64 characters). Naming a role requires the
-    /// `CAPABILITY_NAMED_IAM` capability on deploy.
+    /// `CAPABILITY_NAMED_IAM` capability on deploy. Default: CloudFormation
+    /// generates a unique name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.identity.name = Some(name.into());
         self
     }
 
     /// Requires `sts:ExternalId` to equal `external_id` on every
-    /// `sts:AssumeRole` statement of the trust policy.
+    /// `sts:AssumeRole` statement of the trust policy. Default: no
+    /// external ID.
     pub fn external_id(mut self, external_id: impl Into<Val<String>>) -> Self {
         let id = external_id.into();
         for s in &mut self.trust.statements {
@@ -318,23 +409,25 @@ impl RoleBuilder {
         self
     }
 
+    /// Default: no description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
-    /// How long sessions may last, 3600 to 43200 seconds.
+    /// How long sessions may last, 3600 to 43200 seconds. Default: 3600.
     pub fn max_session_duration(mut self, seconds: u32) -> Self {
         self.max_session = Some(seconds);
         self
     }
+}
 
-    /// Validates and adds the role to `scope` under `id`.
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> Role {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        self.identity.check(&mut here, "role", 64);
-        report(&mut here, "trust policy", self.trust.problems(true));
+impl Construct for RoleBuilder {
+    type Built = Role;
+
+    fn build(self, here: &mut Scope<'_>) -> Role {
+        self.identity.check(here, "role", 64);
+        report(here, "trust policy", self.trust.problems(true));
         if let Some(s) = self.max_session.filter(|s| !(3600..=43200).contains(s)) {
             here.error(format!(
                 "max session duration {s}s is outside 3600-43200 seconds"
@@ -363,74 +456,97 @@ impl RoleBuilder {
         if !policies.is_empty() {
             role = role.policies(policies);
         }
-        let path = here.path().to_owned();
         let handle = here.add("Resource", role);
         Role {
-            handle,
-            path,
+            node: Some(here.node_id()),
+            handle: Some(handle),
+            arn: handle.arn(),
+            name: handle.reference(),
+            path: here.path().to_owned(),
             managed: self.identity.managed,
-            name: self.identity.name,
+            fixed_name: self.identity.name,
         }
     }
 }
 
-/// A user, being configured.
+/// A user, being configured; add it with [`Scope::add`] to get a [`User`].
 #[derive(Clone, Debug, Default)]
 pub struct UserBuilder {
     identity: Identity,
 }
 
-/// A user in a stack.
+/// A user: built in a stack, or imported by name.
 #[derive(Clone, Debug)]
 pub struct User {
-    handle: Handle<cfn::CfnUser>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnUser>>,
+    arn: Val<String>,
+    name: Val<String>,
     path: String,
 }
 
+impl HasNode for User {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
+}
+
 impl User {
+    /// Defaults: a generated name, no permissions.
     pub fn builder() -> UserBuilder {
         UserBuilder::default()
     }
 
-    pub fn handle(&self) -> Handle<cfn::CfnUser> {
+    /// An existing user of the deploying account, by name.
+    pub fn from_name(name: impl Into<String>) -> User {
+        let name = name.into();
+        User {
+            node: None,
+            handle: None,
+            arn: fns::sub(format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:user/{name}"
+            )),
+            name: name.as_str().into(),
+            path: String::new(),
+        }
+    }
+
+    /// The `AWS::IAM::User` resource, when the user was built here.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnUser>> {
         self.handle
     }
 
     pub fn arn(&self) -> Val<String> {
-        self.handle.arn()
+        self.arn.clone()
     }
 
-    /// The user's name (its `Ref`).
+    /// The user's name (its `Ref` when built here).
     pub fn name(&self) -> Val<String> {
-        self.handle.reference()
+        self.name.clone()
     }
 
+    /// The construct path, or `""` for an imported user.
     pub fn construct_path(&self) -> &str {
         &self.path
-    }
-
-    /// Creates an access key for the user. Its secret is stored in a
-    /// Secrets Manager secret (never in outputs); the returned key gives
-    /// the key ID and the secret's ARN.
-    #[cfg(feature = "secretsmanager")]
-    pub fn add_access_key(&self, scope: &mut impl AsScope, id: &str) -> AccessKey {
-        AccessKey::build(scope, id, self)
     }
 }
 
 impl UserBuilder {
     identity_setters!();
 
-    /// The user name (at most 64 characters).
+    /// The user name (at most 64 characters). Default: CloudFormation
+    /// generates a unique name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.identity.name = Some(name.into());
         self
     }
+}
 
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> User {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        self.identity.check(&mut here, "user", 64);
+impl Construct for UserBuilder {
+    type Built = User;
+
+    fn build(self, here: &mut Scope<'_>) -> User {
+        self.identity.check(here, "user", 64);
         let mut user = cfn::CfnUser::new();
         if let Some(name) = &self.identity.name {
             user = user.user_name(name.as_str());
@@ -448,41 +564,48 @@ impl UserBuilder {
         if !policies.is_empty() {
             user = user.policies(policies);
         }
-        let path = here.path().to_owned();
         let handle = here.add("Resource", user);
-        User { handle, path }
+        User {
+            node: Some(here.node_id()),
+            handle: Some(handle),
+            arn: handle.arn(),
+            name: handle.reference(),
+            path: here.path().to_owned(),
+        }
     }
+}
+
+/// An access key for a user, being configured: its secret is stored in a
+/// Secrets Manager secret, never in an output.
+#[cfg(feature = "secretsmanager")]
+#[derive(Clone, Debug)]
+pub struct AccessKeyBuilder {
+    user_name: Val<String>,
 }
 
 /// An access key whose secret lives only in Secrets Manager.
 #[cfg(feature = "secretsmanager")]
 #[derive(Clone, Debug)]
 pub struct AccessKey {
+    node: NodeId,
     key: Handle<cfn::CfnAccessKey>,
     secret: Handle<crate::aws::secretsmanager::CfnSecret>,
 }
 
 #[cfg(feature = "secretsmanager")]
+impl HasNode for AccessKey {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
+#[cfg(feature = "secretsmanager")]
 impl AccessKey {
-    fn build(scope: &mut impl AsScope, id: &str, user: &User) -> AccessKey {
-        use crate::aws::secretsmanager::CfnSecret;
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        let key = here.add("Resource", cfn::CfnAccessKey::new(user.name()));
-        let secret_string = crate::fns::sub_with(
-            "{\"AccessKeyId\":\"${KeyId}\",\"SecretAccessKey\":\"${Secret}\"}",
-            [
-                ("KeyId", key.reference()),
-                ("Secret", key.secret_access_key()),
-            ],
-        );
-        let secret = here.add(
-            "Secret",
-            CfnSecret::new()
-                .description("Access key of an IAM user, created by synth")
-                .secret_string(secret_string),
-        );
-        AccessKey { key, secret }
+    /// A key for `user` (built here or imported).
+    pub fn for_user(user: &User) -> AccessKeyBuilder {
+        AccessKeyBuilder {
+            user_name: user.name(),
+        }
     }
 
     /// The access key ID (not secret).
@@ -496,7 +619,36 @@ impl AccessKey {
     }
 }
 
-/// A customer managed policy, being configured.
+#[cfg(feature = "secretsmanager")]
+impl Construct for AccessKeyBuilder {
+    type Built = AccessKey;
+
+    fn build(self, here: &mut Scope<'_>) -> AccessKey {
+        use crate::aws::secretsmanager::CfnSecret;
+        let key = here.add("Resource", cfn::CfnAccessKey::new(self.user_name));
+        let secret_string = fns::sub_with(
+            "{\"AccessKeyId\":\"${KeyId}\",\"SecretAccessKey\":\"${Secret}\"}",
+            [
+                ("KeyId", key.reference()),
+                ("Secret", key.secret_access_key()),
+            ],
+        );
+        let secret = here.add(
+            "Secret",
+            CfnSecret::new()
+                .description("Access key of an IAM user, created by synth")
+                .secret_string(secret_string),
+        );
+        AccessKey {
+            node: here.node_id(),
+            key,
+            secret,
+        }
+    }
+}
+
+/// A customer managed policy, being configured; add it with
+/// [`Scope::add`] to get a [`ManagedPolicy`].
 #[derive(Clone, Debug)]
 pub struct ManagedPolicyBuilder {
     document: PolicyDocument,
@@ -507,13 +659,21 @@ pub struct ManagedPolicyBuilder {
     users: Vec<Val<String>>,
 }
 
-/// A customer managed policy in a stack.
+/// A customer managed policy: built in a stack, or imported by ARN.
 #[derive(Clone, Debug)]
 pub struct ManagedPolicy {
-    handle: Handle<cfn::CfnManagedPolicy>,
+    node: Option<NodeId>,
+    arn: Val<String>,
+}
+
+impl HasNode for ManagedPolicy {
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
 }
 
 impl ManagedPolicy {
+    /// Defaults: a generated name, path `/`, attached to nothing.
     pub fn builder(document: PolicyDocument) -> ManagedPolicyBuilder {
         ManagedPolicyBuilder {
             document,
@@ -525,8 +685,16 @@ impl ManagedPolicy {
         }
     }
 
+    /// An existing managed policy, by ARN.
+    pub fn from_arn(arn: impl Into<Val<String>>) -> ManagedPolicy {
+        ManagedPolicy {
+            node: None,
+            arn: arn.into(),
+        }
+    }
+
     pub fn arn(&self) -> Val<String> {
-        self.handle.reference()
+        self.arn.clone()
     }
 
     /// A reference for attaching the policy to roles and users.
@@ -536,38 +704,44 @@ impl ManagedPolicy {
 }
 
 impl ManagedPolicyBuilder {
-    /// The policy name (at most 128 characters).
+    /// The policy name (at most 128 characters). Default: generated.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
+    /// Default: no description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
+    /// The IAM path. Default: `/`.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
     }
 
-    /// Attaches the policy to a role.
+    /// Attaches the policy to a role (built here or imported). Default:
+    /// attached to nothing.
     pub fn attach_to_role(mut self, role: &Role) -> Self {
         self.roles.push(role.name());
         self
     }
 
-    /// Attaches the policy to a user.
+    /// Attaches the policy to a user (built here or imported). Default:
+    /// attached to nothing.
     pub fn attach_to_user(mut self, user: &User) -> Self {
         self.users.push(user.name());
         self
     }
+}
 
-    pub fn build(self, scope: &mut impl AsScope, id: &str) -> ManagedPolicy {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        report(&mut here, "policy", self.document.problems(false));
+impl Construct for ManagedPolicyBuilder {
+    type Built = ManagedPolicy;
+
+    fn build(self, here: &mut Scope<'_>) -> ManagedPolicy {
+        report(here, "policy", self.document.problems(false));
         let mut policy = cfn::CfnManagedPolicy::new(self.document);
         if let Some(name) = &self.name {
             if let Some(p) = names::problem("managed policy", name, 128) {
@@ -590,25 +764,134 @@ impl ManagedPolicyBuilder {
         if !self.users.is_empty() {
             policy = policy.users(self.users);
         }
+        let handle = here.add("Resource", policy);
         ManagedPolicy {
-            handle: here.add("Resource", policy),
+            node: Some(here.node_id()),
+            arn: handle.reference(),
         }
     }
 }
 
-/// An instance profile carrying a role, for EC2 instances.
+/// Permissions added to roles and users after they are built (an
+/// `AWS::IAM::Policy`), including roles and users imported by ID. Add it
+/// with [`Scope::add`].
+#[derive(Clone, Debug)]
+pub struct Policy {
+    document: PolicyDocument,
+    name: Option<String>,
+    roles: Vec<Val<String>>,
+    users: Vec<Val<String>>,
+}
+
+/// A [`Policy`] in a stack.
+#[derive(Clone, Debug)]
+pub struct AddedPolicy {
+    node: NodeId,
+    handle: Handle<cfn::CfnPolicy>,
+}
+
+impl HasNode for AddedPolicy {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
+impl AddedPolicy {
+    pub fn handle(&self) -> Handle<cfn::CfnPolicy> {
+        self.handle
+    }
+}
+
+impl Policy {
+    /// Defaults: named after its construct path, attached to nothing (at
+    /// least one role or user is required).
+    pub fn builder(document: PolicyDocument) -> Policy {
+        Policy {
+            document,
+            name: None,
+            roles: Vec::new(),
+            users: Vec::new(),
+        }
+    }
+
+    /// The policy name (at most 128 characters). Default: the construct
+    /// path without separators, like a logical ID.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Grants the permissions to a role (built here or imported).
+    pub fn attach_to_role(mut self, role: &Role) -> Self {
+        self.roles.push(role.name());
+        self
+    }
+
+    /// Grants the permissions to a user (built here or imported).
+    pub fn attach_to_user(mut self, user: &User) -> Self {
+        self.users.push(user.name());
+        self
+    }
+}
+
+impl Construct for Policy {
+    type Built = AddedPolicy;
+
+    fn build(self, here: &mut Scope<'_>) -> AddedPolicy {
+        report(here, "policy", self.document.problems(false));
+        if self.roles.is_empty() && self.users.is_empty() {
+            here.error("the policy is attached to nothing; call .attach_to_role(..) or .attach_to_user(..)");
+        }
+        if self.document.is_empty() {
+            here.error("the policy has no statements");
+        }
+        let name = self.name.unwrap_or_else(|| {
+            let relative = here.path().split_once('/').map_or(here.path(), |(_, r)| r);
+            crate::logical_id::from_path(relative)
+        });
+        if let Some(p) = names::problem("policy", &name, 128) {
+            here.error(p);
+        }
+        let mut policy = cfn::CfnPolicy::new(self.document, name);
+        if !self.roles.is_empty() {
+            policy = policy.roles(self.roles);
+        }
+        if !self.users.is_empty() {
+            policy = policy.users(self.users);
+        }
+        let handle = here.add("Resource", policy);
+        AddedPolicy {
+            node: here.node_id(),
+            handle,
+        }
+    }
+}
+
+/// An instance profile carrying a role, for EC2 instances, being
+/// configured; add it with [`Scope::add`].
+#[derive(Clone, Debug)]
+pub struct InstanceProfileBuilder {
+    role_name: Val<String>,
+}
+
+/// An instance profile in a stack.
 #[derive(Clone, Debug)]
 pub struct InstanceProfile {
+    node: NodeId,
     handle: Handle<cfn::CfnInstanceProfile>,
 }
 
+impl HasNode for InstanceProfile {
+    fn node(&self) -> Option<NodeId> {
+        Some(self.node)
+    }
+}
+
 impl InstanceProfile {
-    pub fn build(scope: &mut impl AsScope, id: &str, role: &Role) -> InstanceProfile {
-        let mut scope = scope.as_scope();
-        let mut here = scope.child(id);
-        let profile = cfn::CfnInstanceProfile::new(vec![role.name()]);
-        InstanceProfile {
-            handle: here.add("Resource", profile),
+    /// A profile carrying `role` (built here or imported).
+    pub fn for_role(role: &Role) -> InstanceProfileBuilder {
+        InstanceProfileBuilder {
+            role_name: role.name(),
         }
     }
 
@@ -618,5 +901,18 @@ impl InstanceProfile {
 
     pub fn name(&self) -> Val<String> {
         self.handle.reference()
+    }
+}
+
+impl Construct for InstanceProfileBuilder {
+    type Built = InstanceProfile;
+
+    fn build(self, here: &mut Scope<'_>) -> InstanceProfile {
+        let profile = cfn::CfnInstanceProfile::new(vec![self.role_name]);
+        let handle = here.add("Resource", profile);
+        InstanceProfile {
+            node: here.node_id(),
+            handle,
+        }
     }
 }

@@ -54,7 +54,7 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    fn locate_stack(&mut self, stack: StackId, what: &str) -> Option<usize> {
+    pub(super) fn locate_stack(&mut self, stack: StackId, what: &str) -> Option<usize> {
         if stack.app != self.app.id {
             self.error(format!("a reference points at a {what} of another App; build all stacks that reference each other in one App"));
             return None;

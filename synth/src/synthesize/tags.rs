@@ -7,9 +7,9 @@ use std::borrow::Cow;
 
 use super::resolve::Resolver;
 use crate::schema::{TagShape, Tagging};
-use crate::stack::ResourceNode;
+use crate::stack::{NodeSettingKind, ResourceNode};
 use crate::template_tree::Out;
-use crate::value::Value;
+use crate::value::{Val, Value};
 
 /// A tag value being merged: a stack tag's text or a value of the tree.
 enum TagValue<'a> {
@@ -28,7 +28,16 @@ impl<'a> Resolver<'a, '_> {
         let props = &node.props;
         let stack_tags = &self.stack().tags;
         let own = &node.options.tags;
-        if stack_tags.is_empty() && own.is_empty() {
+        let construct_tags: Vec<(&'a str, &'a Val<String>)> = self
+            .stack()
+            .settings_for(&node.path)
+            .into_iter()
+            .filter_map(|s| match &s.kind {
+                NodeSettingKind::Tag(k, v) => Some((k.as_str(), v)),
+                _ => None,
+            })
+            .collect();
+        if stack_tags.is_empty() && own.is_empty() && construct_tags.is_empty() {
             return None;
         }
         let Some(Tagging { property, shape }) = node.meta.and_then(|m| m.tagging) else {
@@ -48,6 +57,9 @@ impl<'a> Resolver<'a, '_> {
         };
         for (k, v) in stack_tags {
             put(k, TagValue::Text(v));
+        }
+        for (k, v) in construct_tags {
+            put(k, TagValue::Value(v.value()));
         }
         for (k, v) in own {
             put(k, TagValue::Value(v.value()));

@@ -6,9 +6,9 @@
 
 use super::checks::check_description;
 use super::resolve::Resolver;
+use crate::ids::ResourceId;
 use crate::logical_id;
-use crate::resource::ResourceOptions;
-use crate::stack::{ResourceNode, Stack};
+use crate::stack::{NodeSettingKind, ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 
 impl<'a> Resolver<'a, '_> {
@@ -137,13 +137,38 @@ impl<'a> Resolver<'a, '_> {
             }
             r.push("Properties", props.into_out());
         }
-        self.resource_options(index, &node.options, &mut r);
+        self.resource_options(index, node, &mut r);
         r.into_out()
     }
 
-    fn resource_options(&mut self, index: usize, options: &'a ResourceOptions, r: &mut OutMap<'a>) {
+    fn resource_options(&mut self, index: usize, node: &'a ResourceNode, r: &mut OutMap<'a>) {
+        let options = &node.options;
+        let mut deps: Vec<ResourceId> = options.depends_on.clone();
+        let mut condition = options.condition;
+        for setting in self.stack().settings_for(&node.path) {
+            match &setting.kind {
+                NodeSettingKind::DependsOn(target) => {
+                    let Some(stack) = self.locate_stack(target.stack, "construct") else {
+                        continue;
+                    };
+                    for i in self.app.stacks[stack].resources_of(target.key) {
+                        let id = ResourceId {
+                            stack: target.stack,
+                            index: i,
+                        };
+                        if !deps.contains(&id) {
+                            deps.push(id);
+                        }
+                    }
+                }
+                NodeSettingKind::Condition(c) if options.condition.is_none() => {
+                    condition = Some(*c);
+                }
+                _ => {}
+            }
+        }
         let mut depends_on = Vec::new();
-        for dep in &options.depends_on {
+        for dep in &deps {
             match self.locate_resource(*dep) {
                 Some((stack, _)) if stack != self.stack_index => {
                     self.deps.insert(stack);
@@ -158,7 +183,7 @@ impl<'a> Resolver<'a, '_> {
         if !depends_on.is_empty() {
             r.push("DependsOn", Out::List(depends_on));
         }
-        if let Some(c) = options.condition {
+        if let Some(c) = condition {
             if let Some(name) = self.condition_name(c) {
                 r.push("Condition", Out::str(name));
             }
