@@ -720,6 +720,15 @@ impl<'s> Scope<'s> {
         let Some(r) = self.own_resource("a property override") else {
             return;
         };
+        let tag_property = r.meta.and_then(|m| m.tagging).map(|t| t.property);
+        if tag_property.is_some() && segments.first().map(String::as_str) == tag_property {
+            let at = r.path.clone();
+            self.stack.errors.push(Diagnostic::error(
+                at,
+                format!("cannot override property {path:?}: tags are merged at synthesis; set them with .tag(key, value)"),
+            ));
+            return;
+        }
         if let Err(problem) = r.props.set_path(&segments, value) {
             let at = r.path.clone();
             self.stack.errors.push(Diagnostic::error(

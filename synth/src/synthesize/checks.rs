@@ -228,7 +228,7 @@ impl<'a> Resolver<'a, '_> {
 }
 
 /// Calls `visit` on every value an intrinsic holds.
-fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
+pub(super) fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
     match f {
         Intrinsic::Ref(_) | Intrinsic::GetAtt(..) | Intrinsic::Condition(_) => {}
         Intrinsic::Sub(_, vars) => vars.values().for_each(visit),
@@ -251,5 +251,25 @@ fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
             visit(b);
             visit(c);
         }
+    }
+}
+
+/// True when `value` references resource `id` with `Ref` or `Fn::GetAtt`:
+/// CloudFormation already orders the two, so a `DependsOn` would repeat it.
+pub(super) fn references(value: &Value, id: crate::ids::ResourceId) -> bool {
+    match value {
+        Value::Fn(f) => match f.as_ref() {
+            Intrinsic::Ref(crate::value::RefTarget::Resource(r)) | Intrinsic::GetAtt(r, _) => {
+                *r == id
+            }
+            f => {
+                let mut found = false;
+                for_each_child(f, |v| found = found || references(v, id));
+                found
+            }
+        },
+        Value::List(items) => items.iter().any(|v| references(v, id)),
+        Value::Map(entries) => entries.values().any(|v| references(v, id)),
+        _ => false,
     }
 }

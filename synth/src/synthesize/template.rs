@@ -4,7 +4,7 @@
 //! Metadata) and Outputs. Empty sections other than Resources are left
 //! out; exports for other stacks are added later (`cross_stack`).
 
-use super::checks::check_description;
+use super::checks::{check_description, references};
 use super::resolve::Resolver;
 use crate::ids::ResourceId;
 use crate::logical_id;
@@ -156,7 +156,10 @@ impl<'a> Resolver<'a, '_> {
                             stack: target.stack,
                             index: i,
                         };
-                        if !deps.contains(&id) {
+                        // A construct-wide dependency skips what a
+                        // reference already orders (cfn-lint W3005).
+                        let referenced = node.props.iter().any(|(_, v)| references(v, id));
+                        if !deps.contains(&id) && !referenced {
                             deps.push(id);
                         }
                     }
