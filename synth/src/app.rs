@@ -84,30 +84,33 @@ impl App {
     }
 
     /// Sets a context value, as `-c key=value` does on the command line.
+    /// Default: the command line's context, or none.
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<String>) -> App {
         Arc::make_mut(&mut self.context).insert(key.into(), value.into());
         self
     }
 
     /// Sets the default region of stacks created after this call.
+    /// Default: the region in force on the command line, or none.
     pub fn with_region(mut self, region: impl Into<String>) -> App {
         self.default_env.region = Some(region.into());
         self
     }
 
     /// Sets the default account of stacks created after this call.
+    /// Default: none.
     pub fn with_account(mut self, account: impl Into<String>) -> App {
         self.default_env.account = Some(account.into());
         self
     }
 
-    /// Writes templates as YAML instead of JSON.
+    /// Writes templates as YAML instead of JSON. Default: JSON.
     pub fn with_format(mut self, format: TemplateFormat) -> App {
         self.format = format;
         self
     }
 
-    /// Sets the output directory.
+    /// Sets the output directory. Default: `out`.
     pub fn with_outdir(mut self, dir: impl Into<PathBuf>) -> App {
         self.outdir = dir.into();
         self

@@ -183,20 +183,21 @@ impl Stack {
         &self.name
     }
 
-    /// The template's `Description`.
+    /// The template's `Description`. Default: none.
     pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
         self.description = Some(text.into());
         self
     }
 
     /// Pins the stack to a region. References between stacks pinned to
-    /// different regions are an error.
+    /// different regions are an error. Default: the app's region (the one
+    /// in force on the command line).
     pub fn region(&mut self, region: impl Into<String>) -> &mut Self {
         self.env.region = Some(region.into());
         self
     }
 
-    /// Pins the stack to an account.
+    /// Pins the stack to an account. Default: the app's account, if any.
     pub fn account(&mut self, account: impl Into<String>) -> &mut Self {
         self.env.account = Some(account.into());
         self
@@ -208,6 +209,7 @@ impl Stack {
     }
 
     /// A tag on the stack, applied to every taggable resource in it.
+    /// Default: no tags.
     pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
         let key = key.into();
         self.tags.retain(|(k, _)| *k != key);
@@ -215,7 +217,7 @@ impl Stack {
         self
     }
 
-    /// Asks CloudFormation to refuse deleting the stack.
+    /// Asks CloudFormation to refuse deleting the stack. Default: off.
     pub fn termination_protection(&mut self, on: bool) -> &mut Self {
         self.termination_protection = on;
         self
@@ -1011,55 +1013,63 @@ impl<T> ParameterSpec<T> {
         }
     }
 
+    /// Default: no description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
-    /// The value used when a deploy gives none.
+    /// The value used when a deploy gives none. Default: none (a deploy
+    /// must give one).
     pub fn default(mut self, value: impl Into<Value>) -> Self {
         self.default = Some(value.into());
         self
     }
 
+    /// The only values accepted. Default: any.
     pub fn allowed_values<V: Into<Value>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
         self.allowed_values = values.into_iter().map(Into::into).collect();
         self
     }
 
-    /// A regular expression the whole value must match.
+    /// A regular expression the whole value must match. Default: none.
     pub fn allowed_pattern(mut self, pattern: impl Into<String>) -> Self {
         self.allowed_pattern = Some(pattern.into());
         self
     }
 
-    /// What CloudFormation shows when a constraint fails.
+    /// What CloudFormation shows when a constraint fails. Default: its
+    /// own generic message.
     pub fn constraint_description(mut self, text: impl Into<String>) -> Self {
         self.constraint_description = Some(text.into());
         self
     }
 
+    /// Default: no minimum.
     pub fn min_length(mut self, n: u64) -> Self {
         self.min_length = Some(n);
         self
     }
 
+    /// Default: no maximum.
     pub fn max_length(mut self, n: u64) -> Self {
         self.max_length = Some(n);
         self
     }
 
+    /// Default: no minimum.
     pub fn min_value(mut self, n: f64) -> Self {
         self.min_value = Some(n);
         self
     }
 
+    /// Default: no maximum.
     pub fn max_value(mut self, n: f64) -> Self {
         self.max_value = Some(n);
         self
     }
 
-    /// Masks the value in the console and API responses.
+    /// Masks the value in the console and API responses. Default: shown.
     pub fn no_echo(mut self) -> Self {
         self.no_echo = true;
         self
@@ -1072,19 +1082,21 @@ pub struct OutputBuilder<'a> {
 }
 
 impl OutputBuilder<'_> {
+    /// Default: no description.
     pub fn description(self, text: impl Into<String>) -> Self {
         self.output.description = Some(text.into());
         self
     }
 
     /// Exports the output under a name other stacks can import. Export
-    /// names must be unique within an account and region.
+    /// names must be unique within an account and region. Default: not
+    /// exported.
     pub fn export(self, name: impl Into<Val<String>>) -> Self {
         self.output.export_name = Some(name.into().into_value());
         self
     }
 
-    /// Declares the output only when the condition holds.
+    /// Declares the output only when the condition holds. Default: always.
     pub fn condition(self, condition: Condition) -> Self {
         self.output.condition = Some(condition.id);
         self
@@ -1145,7 +1157,8 @@ impl Rule {
         Rule::default()
     }
 
-    /// Applies the rule only when this holds (`RuleCondition`).
+    /// Applies the rule only when this holds (`RuleCondition`). Default:
+    /// always.
     pub fn when(mut self, condition: Val<bool>) -> Self {
         self.condition = Some(condition.into_value());
         self

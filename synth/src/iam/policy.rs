@@ -118,14 +118,15 @@ impl Statement {
         }
     }
 
-    /// A statement ID, unique within the document.
+    /// A statement ID, unique within the document. Default: none.
     pub fn sid(mut self, sid: impl Into<String>) -> Self {
         self.sid = Some(sid.into());
         self
     }
 
     /// Adds actions (`service:Action`, wildcards allowed); duplicates are
-    /// dropped and the first order kept.
+    /// dropped and the first order kept. Default: none (a statement needs
+    /// actions or not-actions).
     pub fn actions<S: Into<String>>(mut self, actions: impl IntoIterator<Item = S>) -> Self {
         for a in actions {
             let a = a.into();
@@ -136,20 +137,25 @@ impl Statement {
         self
     }
 
+    /// One action; see [`Statement::actions`].
     pub fn action(self, action: impl Into<String>) -> Self {
         self.actions([action])
     }
 
+    /// `NotAction`: every action but these. Default: none.
     pub fn not_actions<S: Into<String>>(mut self, actions: impl IntoIterator<Item = S>) -> Self {
         self.not_actions.extend(actions.into_iter().map(Into::into));
         self
     }
 
+    /// One resource ARN. Default: none (an identity policy statement
+    /// needs resources).
     pub fn resource(mut self, arn: impl Into<Val<String>>) -> Self {
         self.resources.push(arn.into());
         self
     }
 
+    /// Resource ARNs. Default: none.
     pub fn resources<V: Into<Val<String>>>(mut self, arns: impl IntoIterator<Item = V>) -> Self {
         self.resources.extend(arns.into_iter().map(Into::into));
         self
@@ -160,6 +166,7 @@ impl Statement {
         self.resource("*")
     }
 
+    /// `NotResource`: every resource but these. Default: none.
     pub fn not_resources<V: Into<Val<String>>>(
         mut self,
         arns: impl IntoIterator<Item = V>,
@@ -168,6 +175,8 @@ impl Statement {
         self
     }
 
+    /// Who the statement applies to, in trust and resource policies.
+    /// Default: none.
     pub fn principal(mut self, principal: Principal) -> Self {
         if !self.principals.contains(&principal) {
             self.principals.push(principal);
@@ -176,6 +185,7 @@ impl Statement {
     }
 
     /// A condition, e.g. `condition("StringEquals", "sts:ExternalId", [id])`.
+    /// Default: unconditional.
     pub fn condition<V: Into<Val<String>>>(
         mut self,
         operator: impl Into<String>,
