@@ -524,3 +524,59 @@ fn cluster_options_node_labels_taints_addons_and_access_entries() {
     assert!(e.has("Bad/N", "lacks AmazonEKSWorkerNodePolicy"), "{e}");
     assert!(e.has("Bad/N", "must satisfy min <= desired <= max"), "{e}");
 }
+
+#[test]
+fn another_stack_builds_on_the_bundled_bootstrap() {
+    use synth::ec2::{Port, SecurityGroup};
+    use synth::eks::{Nodegroup, Scaling};
+    let mut app = App::new();
+    let bootstrap = stacks::define(&mut app);
+    let ci = app.stack("CiRunners");
+    // The cluster is typed: no Option to unwrap once one was asked for.
+    ci.add(
+        "SpotNodes",
+        Nodegroup::builder(
+            &bootstrap.cluster,
+            &bootstrap.node_role,
+            bootstrap.vpc.private_subnets(),
+        )
+        .scaling(Scaling {
+            min: 0,
+            desired: 1,
+            max: 10,
+        }),
+    );
+    let runners = ci.add(
+        "Runners",
+        SecurityGroup::builder(&bootstrap.vpc, "GitLab runners"),
+    );
+    ci.add(
+        "ApiFromRunners",
+        bootstrap.security_group.allow_from(
+            &runners,
+            Port::Tcp(443),
+            "Kubernetes API from the runners",
+        ),
+    );
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("CiRunners").unwrap();
+    let nodes = &resource(t, "SpotNodes")["Properties"];
+    assert!(
+        nodes["ClusterName"]["Fn::ImportValue"].is_string(),
+        "{nodes:#}"
+    );
+    assert!(
+        nodes["NodeRole"]["Fn::ImportValue"].is_string(),
+        "{nodes:#}"
+    );
+    assert_eq!(nodes["Subnets"].as_array().unwrap().len(), 2);
+    let manifest = assembly.manifest();
+    assert_eq!(manifest.stacks[0].name, stacks::STACK);
+    assert_eq!(manifest.stacks[1].dependencies, [stacks::STACK]);
+    // The bootstrap's own template only gains the exports it now shares.
+    let own = assembly.template(stacks::STACK).unwrap();
+    assert_eq!(
+        own["Resources"].as_object().unwrap().len(),
+        bundled()["Resources"].as_object().unwrap().len()
+    );
+}
