@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 use crate::assembly::Assembly;
 use crate::diagnostics::{Diagnostic, SynthError};
-use crate::ids::StackId;
+use crate::element_ids::StackId;
 use crate::manifest::{env, Environment, TemplateFormat};
 use crate::stack::Stack;
 

@@ -43,7 +43,7 @@
 //! assert_eq!(template["Resources"]["MainVpc"]["Properties"]["Tags"][0]["Key"], "flow-logs");
 //! ```
 
-use crate::ids::{NodeId, NodeKey};
+use crate::element_ids::{NodeId, NodeKey};
 use crate::resource::{Handle, Resource};
 use crate::stack::Scope;
 

@@ -34,7 +34,7 @@ pub mod fns;
 pub mod gitlab;
 #[cfg(feature = "iam")]
 pub mod iam;
-pub mod ids;
+pub mod element_ids;
 pub mod logical_id;
 pub mod manifest;
 pub mod region;
@@ -50,7 +50,7 @@ pub use app::App;
 pub use assembly::Assembly;
 pub use construct::{Construct, HasNode};
 pub use diagnostics::{Diagnostic, SynthError};
-pub use ids::{NodeId, StackId};
+pub use element_ids::{NodeId, StackId};
 pub use resource::{Handle, RawResource, RemovalPolicy, Resource};
 pub use stack::{Condition, Mapping, Parameter, ParameterSpec, ResourceInfo, Rule, Scope, Stack};
 pub use synthesize::limits;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use crate::ids::{ConditionId, ResourceId};
+use crate::element_ids::{ConditionId, ResourceId};
 use crate::schema::TypeMeta;
 use crate::value::{Intrinsic, RefTarget, Val, Value};
 

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use indexmap::IndexMap;
 
-use crate::ids::{ConditionId, MappingId, ParameterId, ResourceId};
+use crate::element_ids::{ConditionId, MappingId, ParameterId, ResourceId};
 
 /// A value as it appears in a template: a literal, or an intrinsic function
 /// whose references are resolved to logical IDs at synthesis.

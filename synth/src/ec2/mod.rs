@@ -35,7 +35,7 @@ pub mod cidr;
 use crate::aws::ec2 as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::fns;
-use crate::ids::NodeId;
+use crate::element_ids::NodeId;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::Val;

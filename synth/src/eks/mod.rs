@@ -29,7 +29,7 @@ use crate::aws::eks as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::ec2::{SecurityGroup, Subnet, Zone};
 use crate::iam::Role;
-use crate::ids::NodeId;
+use crate::element_ids::NodeId;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::{Map, Val};

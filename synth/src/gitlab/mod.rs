@@ -24,7 +24,7 @@ use crate::eks::{
 };
 use crate::fns;
 use crate::iam::{arn, ManagedPolicyRef, Principal, Role, Statement, User};
-use crate::ids::NodeId;
+use crate::element_ids::NodeId;
 use crate::stack::{ParameterSpec, Scope};
 use crate::value::Val;
 

@@ -47,7 +47,7 @@ pub use policy::{
 use crate::aws::iam as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::fns;
-use crate::ids::NodeId;
+use crate::element_ids::NodeId;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::Val;

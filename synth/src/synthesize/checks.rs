@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::resolve::Resolver;
 use crate::app::App;
 use crate::diagnostics::Diagnostic;
-use crate::ids::{ParameterId, ResourceId};
+use crate::element_ids::{ParameterId, ResourceId};
 use crate::stack::{ParameterNode, ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 use crate::value::{Intrinsic, Pseudo, RefTarget, Value};
@@ -256,7 +256,7 @@ pub(super) fn for_each_child(f: &Intrinsic, mut visit: impl FnMut(&Value)) {
 
 /// True when `value` references resource `id` with `Ref` or `Fn::GetAtt`:
 /// CloudFormation already orders the two, so a `DependsOn` would repeat it.
-pub(super) fn references(value: &Value, id: crate::ids::ResourceId) -> bool {
+pub(super) fn references(value: &Value, id: crate::element_ids::ResourceId) -> bool {
     match value {
         Value::Fn(f) => match f.as_ref() {
             Intrinsic::Ref(crate::value::RefTarget::Resource(r)) | Intrinsic::GetAtt(r, _) => {

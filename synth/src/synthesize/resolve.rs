@@ -12,7 +12,7 @@ use super::cross_stack::Exported;
 use super::logical_ids::StackIds;
 use crate::app::App;
 use crate::diagnostics::Diagnostic;
-use crate::ids::{ConditionId, MappingId, ResourceId, StackId};
+use crate::element_ids::{ConditionId, MappingId, ResourceId, StackId};
 use crate::stack::Stack;
 use crate::template_tree::Out;
 use crate::value::{Intrinsic, RefTarget, Value};

@@ -6,7 +6,7 @@
 
 use super::checks::{check_description, references};
 use super::resolve::Resolver;
-use crate::ids::ResourceId;
+use crate::element_ids::ResourceId;
 use crate::logical_id;
 use crate::stack::{NodeSettingKind, ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
