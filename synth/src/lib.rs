@@ -29,12 +29,12 @@ pub mod diagnostics;
 pub mod ec2;
 #[cfg(all(feature = "eks", feature = "ec2", feature = "iam"))]
 pub mod eks;
+pub mod element_ids;
 pub mod fns;
 #[cfg(all(feature = "eks", feature = "ec2", feature = "iam"))]
 pub mod gitlab;
 #[cfg(feature = "iam")]
 pub mod iam;
-pub mod element_ids;
 pub mod logical_id;
 pub mod manifest;
 pub mod region;

@@ -7,7 +7,9 @@ use indexmap::IndexMap;
 
 use crate::construct::{Construct, HasNode};
 use crate::diagnostics::Diagnostic;
-use crate::element_ids::{ConditionId, MappingId, NodeId, NodeKey, ParameterId, ResourceId, StackId};
+use crate::element_ids::{
+    ConditionId, MappingId, NodeId, NodeKey, ParameterId, ResourceId, StackId,
+};
 use crate::manifest::Environment;
 use crate::resource::{Handle, Props, RawResource, RemovalPolicy, Resource, ResourceOptions};
 use crate::schema::TypeMeta;

@@ -34,8 +34,8 @@ pub mod cidr;
 
 use crate::aws::ec2 as cfn;
 use crate::construct::{Construct, HasNode};
-use crate::fns;
 use crate::element_ids::NodeId;
+use crate::fns;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::Val;
@@ -599,6 +599,26 @@ impl Port {
     }
 }
 
+/// Sets a rule's description, ports and peer on any of the four generated
+/// rule types (inline or standalone, ingress or egress), which share these
+/// setters but no trait; `$group` and `$prefix_list` name the peer setters
+/// of the direction.
+macro_rules! rule_properties {
+    ($r:expr, $rule:expr, $group:ident, $prefix_list:ident) => {{
+        let rule: &Rule = $rule;
+        let mut r = $r.description(rule.description.as_str());
+        if let (_, Some((from, to))) = rule.port.parts() {
+            r = r.from_port(from).to_port(to);
+        }
+        match &rule.peer {
+            Peer::Ipv4(c) => r.cidr_ip(c.as_str()),
+            Peer::Ipv6(c) => r.cidr_ipv6(c.as_str()),
+            Peer::SecurityGroup(id) => r.$group(id.clone()),
+            Peer::PrefixList(id) => r.$prefix_list(id.clone()),
+        }
+    }};
+}
+
 /// The other side of a rule.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Peer {
@@ -850,37 +870,31 @@ impl Construct for SecurityGroupRule {
         if let Some(problem) = rule_problem(&self.rule) {
             here.error(problem);
         }
-        let (protocol, ports) = self.rule.port.parts();
-        let description = self.rule.description.as_str();
+        let protocol = self.rule.port.parts().0;
         match self.direction {
             Direction::Ingress => {
-                let mut r = cfn::CfnSecurityGroupIngress::new(protocol)
-                    .group_id(self.group)
-                    .description(description);
-                if let Some((from, to)) = ports {
-                    r = r.from_port(from).to_port(to);
-                }
-                r = match self.rule.peer {
-                    Peer::Ipv4(c) => r.cidr_ip(c),
-                    Peer::Ipv6(c) => r.cidr_ipv6(c),
-                    Peer::SecurityGroup(id) => r.source_security_group_id(id),
-                    Peer::PrefixList(id) => r.source_prefix_list_id(id),
-                };
-                here.add("Resource", r);
+                let r = cfn::CfnSecurityGroupIngress::new(protocol).group_id(self.group);
+                here.add(
+                    "Resource",
+                    rule_properties!(
+                        r,
+                        &self.rule,
+                        source_security_group_id,
+                        source_prefix_list_id
+                    ),
+                );
             }
             Direction::Egress => {
-                let mut r =
-                    cfn::CfnSecurityGroupEgress::new(self.group, protocol).description(description);
-                if let Some((from, to)) = ports {
-                    r = r.from_port(from).to_port(to);
-                }
-                r = match self.rule.peer {
-                    Peer::Ipv4(c) => r.cidr_ip(c),
-                    Peer::Ipv6(c) => r.cidr_ipv6(c),
-                    Peer::SecurityGroup(id) => r.destination_security_group_id(id),
-                    Peer::PrefixList(id) => r.destination_prefix_list_id(id),
-                };
-                here.add("Resource", r);
+                let r = cfn::CfnSecurityGroupEgress::new(self.group, protocol);
+                here.add(
+                    "Resource",
+                    rule_properties!(
+                        r,
+                        &self.rule,
+                        destination_security_group_id,
+                        destination_prefix_list_id
+                    ),
+                );
             }
         }
         AddedRule {
@@ -908,29 +922,21 @@ fn rule_problem(rule: &Rule) -> Option<String> {
 }
 
 fn ingress_rule(rule: &Rule) -> cfn::security_group::Ingress {
-    let (protocol, ports) = rule.port.parts();
-    let mut r = cfn::security_group::Ingress::new(protocol).description(rule.description.as_str());
-    if let Some((from, to)) = ports {
-        r = r.from_port(from).to_port(to);
-    }
-    match &rule.peer {
-        Peer::Ipv4(c) => r.cidr_ip(c.as_str()),
-        Peer::Ipv6(c) => r.cidr_ipv6(c.as_str()),
-        Peer::SecurityGroup(id) => r.source_security_group_id(id.clone()),
-        Peer::PrefixList(id) => r.source_prefix_list_id(id.clone()),
-    }
+    let inline = cfn::security_group::Ingress::new(rule.port.parts().0);
+    rule_properties!(
+        inline,
+        rule,
+        source_security_group_id,
+        source_prefix_list_id
+    )
 }
 
 fn egress_rule(rule: &Rule) -> cfn::security_group::Egress {
-    let (protocol, ports) = rule.port.parts();
-    let mut r = cfn::security_group::Egress::new(protocol).description(rule.description.as_str());
-    if let Some((from, to)) = ports {
-        r = r.from_port(from).to_port(to);
-    }
-    match &rule.peer {
-        Peer::Ipv4(c) => r.cidr_ip(c.as_str()),
-        Peer::Ipv6(c) => r.cidr_ipv6(c.as_str()),
-        Peer::SecurityGroup(id) => r.destination_security_group_id(id.clone()),
-        Peer::PrefixList(id) => r.destination_prefix_list_id(id.clone()),
-    }
+    let inline = cfn::security_group::Egress::new(rule.port.parts().0);
+    rule_properties!(
+        inline,
+        rule,
+        destination_security_group_id,
+        destination_prefix_list_id
+    )
 }

@@ -28,8 +28,8 @@
 use crate::aws::eks as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::ec2::{SecurityGroup, Subnet, Zone};
-use crate::iam::Role;
 use crate::element_ids::NodeId;
+use crate::iam::Role;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::{Map, Val};

@@ -22,9 +22,9 @@ use crate::ec2::{Peer, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::eks::{
     Addon, Cluster, EndpointAccess, Nodegroup, Scaling, CLUSTER_POLICY, NODE_POLICIES,
 };
+use crate::element_ids::NodeId;
 use crate::fns;
 use crate::iam::{arn, ManagedPolicyRef, Principal, Role, Statement, User};
-use crate::element_ids::NodeId;
 use crate::stack::{ParameterSpec, Scope};
 use crate::value::Val;
 

@@ -46,8 +46,8 @@ pub use policy::{
 
 use crate::aws::iam as cfn;
 use crate::construct::{Construct, HasNode};
-use crate::fns;
 use crate::element_ids::NodeId;
+use crate::fns;
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::Val;
@@ -242,6 +242,26 @@ macro_rules! identity_setters {
         /// Default: none.
         pub fn permissions_boundary(mut self, policy: ManagedPolicyRef) -> Self {
             self.identity.boundary = Some(policy);
+            self
+        }
+    };
+}
+
+/// `attach_to_role` and `attach_to_user` of the policies that name their
+/// roles and users (`roles` and `users` fields).
+macro_rules! attach_setters {
+    () => {
+        /// Attaches the policy to a role (built here or imported).
+        /// Default: attached to no role.
+        pub fn attach_to_role(mut self, role: &Role) -> Self {
+            self.roles.push(role.name());
+            self
+        }
+
+        /// Attaches the policy to a user (built here or imported).
+        /// Default: attached to no user.
+        pub fn attach_to_user(mut self, user: &User) -> Self {
+            self.users.push(user.name());
             self
         }
     };
@@ -722,19 +742,7 @@ impl ManagedPolicyBuilder {
         self
     }
 
-    /// Attaches the policy to a role (built here or imported). Default:
-    /// attached to nothing.
-    pub fn attach_to_role(mut self, role: &Role) -> Self {
-        self.roles.push(role.name());
-        self
-    }
-
-    /// Attaches the policy to a user (built here or imported). Default:
-    /// attached to nothing.
-    pub fn attach_to_user(mut self, user: &User) -> Self {
-        self.users.push(user.name());
-        self
-    }
+    attach_setters!();
 }
 
 impl Construct for ManagedPolicyBuilder {
@@ -821,17 +829,7 @@ impl Policy {
         self
     }
 
-    /// Grants the permissions to a role (built here or imported).
-    pub fn attach_to_role(mut self, role: &Role) -> Self {
-        self.roles.push(role.name());
-        self
-    }
-
-    /// Grants the permissions to a user (built here or imported).
-    pub fn attach_to_user(mut self, user: &User) -> Self {
-        self.users.push(user.name());
-        self
-    }
+    attach_setters!();
 }
 
 impl Construct for Policy {
