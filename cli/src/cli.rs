@@ -90,7 +90,8 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// A context value for the app (repeatable; passed as SYNTH_CONTEXT)
+    /// A context value for the app (repeatable; passed as SYNTH_CONTEXT);
+    /// overrides the same key in synth.toml's [context]
     #[arg(
         short = 'c',
         long = "context",
