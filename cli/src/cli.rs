@@ -354,7 +354,7 @@ fn parse_context(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
-    crate::region::parse_region_flag(s).map(|r| r.name.to_string())
+    crate::region_resolution::parse_region_flag(s).map(|r| r.name.to_string())
 }
 
 #[cfg(test)]

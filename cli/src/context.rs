@@ -11,7 +11,7 @@ use crate::assembly::{self, App, AppEnv, AppOrigin, Assembly};
 use crate::cli::GlobalArgs;
 use crate::config::ProjectConfig;
 use crate::error::{Error, Result};
-use crate::region::{self, RegionInput, Resolution, Resolved, BRANCH_PREFIX};
+use crate::region_resolution::{self, RegionInput, Resolution, Resolved, BRANCH_PREFIX};
 use crate::ui::Ui;
 
 /// The app run when neither `--app` nor synth.toml names one.
@@ -67,13 +67,13 @@ impl Context {
         })
     }
 
-    /// The region resolution (see [`region::resolve`]), done once.
+    /// The region resolution (see [`region_resolution::resolve`]), done once.
     pub fn resolution(&self) -> Result<&Resolution> {
         self.region
             .get_or_init(|| {
                 let input =
                     RegionInput::gather(self.args.region.clone(), self.env.clone(), &self.cwd);
-                region::resolve(&input)
+                region_resolution::resolve(&input)
             })
             .as_ref()
             .map_err(Clone::clone)
