@@ -7,6 +7,7 @@
 //! synth-bench child WORKLOAD RUNS WARMUP DIR    (internal: one in-process workload)
 //! ```
 
+mod buildbench;
 mod deploybench;
 mod diffbench;
 mod inproc;
@@ -34,6 +35,10 @@ const TARGET_FLOOR_RATIO: f64 = 3.0;
 const TARGET_GROWTH: f64 = 1.5;
 const TARGET_DIFF: Duration = Duration::from_millis(20);
 const TARGET_DEPLOY_OVERHEAD: Duration = Duration::from_secs(1);
+/// A user's stack crate: clean dev build at most this, rebuild after a
+/// one-line change under this.
+const TARGET_USER_CLEAN: Duration = Duration::from_secs(25);
+const TARGET_USER_REBUILD: Duration = Duration::from_secs(1);
 
 /// How many runs each figure takes.
 struct Plan {
@@ -43,6 +48,9 @@ struct Plan {
     bootstrap_proc: (usize, usize),
     diff: (usize, usize),
     deploy_cycles: usize,
+    /// A user's stack crate: (clean builds, rebuilds, untimed rebuilds
+    /// first)
+    user_crate: (usize, usize, usize),
 }
 
 impl Plan {
@@ -59,6 +67,7 @@ impl Plan {
                 bootstrap_proc: (5, 1),
                 diff: (5, 1),
                 deploy_cycles: 1,
+                user_crate: (1, 1, 0),
             }
         } else {
             Plan {
@@ -72,6 +81,7 @@ impl Plan {
                 bootstrap_proc: (30, 3),
                 diff: (30, 3),
                 deploy_cycles: 5,
+                user_crate: (3, 5, 1),
             }
         }
     }
@@ -204,6 +214,11 @@ fn per_resource(d: Duration, resources: usize) -> Duration {
 
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Seconds, for build times.
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
 }
 
 fn secs(d: Duration) -> f64 {
@@ -586,6 +601,44 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
             }
         }
     }
+
+    // --- A user's stack crate ----------------------------------------------
+    progress("a user's stack crate: clean build and rebuilds");
+    let (clean_runs, rebuilds, warmup) = plan.user_crate;
+    let b = buildbench::run(&scratch, clean_runs, rebuilds, warmup)?;
+    let clean_status = o.check(b.clean.median() <= TARGET_USER_CLEAN);
+    let rebuild_status = o.check(b.rebuild.median() < TARGET_USER_REBUILD);
+    let build = if b.offline {
+        "cargo build --offline"
+    } else {
+        "cargo build"
+    };
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Build time of a user's stack crate (dev profile; one stack of {} resources)\n",
+        b.resources
+    );
+    let _ = writeln!(t, "| what | runs | median | min | target | |");
+    let _ = writeln!(t, "| --- | ---: | ---: | ---: | --- | --- |");
+    let _ = writeln!(
+        t,
+        "| **clean `{build}`** (`synth` and its dependencies, a new target directory) | {} | **{}** | {} | ≤ 25 s | {clean_status} |",
+        b.clean.samples.len(),
+        seconds(b.clean.median()),
+        seconds(b.clean.min()),
+    );
+    let _ = writeln!(
+        t,
+        "| **rebuild after a one-line change to `main.rs`** | {} | **{}** | {} | < 1 s | {rebuild_status} |",
+        b.rebuild.samples.len(),
+        seconds(b.rebuild.median()),
+        seconds(b.rebuild.min()),
+    );
+    let _ = writeln!(
+        t,
+        "\nA crate outside the workspace with its own `[workspace]` and target directory, the workspace's `Cargo.lock`, and `synth` by path with default features.\n"
+    );
 
     // --- The AWS CDK -----------------------------------------------------
     let t = &mut o.text;

@@ -90,7 +90,8 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// A context value for the app (repeatable; passed as SYNTH_CONTEXT)
+    /// A context value for the app (repeatable; passed as SYNTH_CONTEXT);
+    /// overrides the same key in synth.toml's [context]
     #[arg(
         short = 'c',
         long = "context",
@@ -353,7 +354,7 @@ fn parse_context(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
-    crate::region::parse_region_flag(s).map(|r| r.name.to_string())
+    crate::region_resolution::parse_region_flag(s).map(|r| r.name.to_string())
 }
 
 #[cfg(test)]

@@ -6,14 +6,29 @@
 //! app = "cargo run --quiet -p stacks"
 //! # where the cloud assembly goes, relative to this directory
 //! out = "out"
+//!
+//! # context values for the app (SYNTH_CONTEXT); `-c KEY=VALUE` on the
+//! # command line overrides the value of the same key
+//! [context]
+//! stage = "prod"
+//! "team.name" = 'infra'
 //! ```
+//!
+//! Context values are strings. Any other TOML value (a number, a boolean, an
+//! array, an inline table) is an error naming the key, the file and the line,
+//! rather than a guess at how it should read as a string: write `"3"`, not
+//! `3`. `[context]` is the only table; `app` and `out` come before it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
 /// The file's name.
 pub const FILE: &str = "synth.toml";
+
+/// The table holding context values.
+pub const CONTEXT_TABLE: &str = "context";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProjectConfig {
@@ -24,6 +39,8 @@ pub struct ProjectConfig {
     pub dir: PathBuf,
     pub app: Option<String>,
     pub out: Option<String>,
+    /// The `[context]` table.
+    pub context: BTreeMap<String, String>,
 }
 
 impl ProjectConfig {
@@ -46,10 +63,20 @@ impl ProjectConfig {
     }
 }
 
-/// Parses the subset: top-level `key = "string"` (or `'literal'`) lines and
-/// comments. Errors carry a 1-based line number.
+/// Which part of the file a line is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Top,
+    Context,
+}
+
+/// Parses the subset: top-level `key = "string"` (or `'literal'`) lines, a
+/// `[context]` table of the same, and comments. Errors carry a 1-based line
+/// number.
 pub fn parse(text: &str) -> std::result::Result<ProjectConfig, (usize, String)> {
     let mut config = ProjectConfig::default();
+    let mut section = Section::Top;
+    let mut seen_context = false;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -57,42 +84,138 @@ pub fn parse(text: &str) -> std::result::Result<ProjectConfig, (usize, String)> 
             continue;
         }
         if line.starts_with('[') {
-            return Err((
-                n,
-                "tables are not supported; synth.toml holds only `app` and `out`".to_string(),
-            ));
-        }
-        let Some((key, rest)) = line.split_once('=') else {
-            return Err((n, "expected `key = \"value\"`".to_string()));
-        };
-        let key = key.trim();
-        let key = key
-            .strip_prefix('"')
-            .and_then(|k| k.strip_suffix('"'))
-            .unwrap_or(key);
-        let value =
-            parse_string(rest.trim()).map_err(|msg| (n, format!("the value of `{key}` {msg}")))?;
-        let slot = match key {
-            "app" => &mut config.app,
-            "out" => &mut config.out,
-            _ => {
+            let name = parse_header(line).map_err(|msg| (n, msg))?;
+            if name != CONTEXT_TABLE {
                 return Err((
                     n,
-                    format!("unknown key `{key}`; the keys are `app` and `out`"),
-                ))
+                    format!("unknown table `[{name}]`; the only table is `[{CONTEXT_TABLE}]`"),
+                ));
             }
-        };
-        if slot.is_some() {
-            return Err((n, format!("`{key}` is set twice")));
+            if seen_context {
+                return Err((n, format!("`[{CONTEXT_TABLE}]` appears twice")));
+            }
+            seen_context = true;
+            section = Section::Context;
+            continue;
         }
-        *slot = Some(value);
+        let (key, rest) = parse_key(line).map_err(|msg| (n, msg))?;
+        match section {
+            Section::Top => {
+                let value =
+                    parse_string(rest).map_err(|msg| (n, format!("the value of `{key}` {msg}")))?;
+                let slot = match key.as_str() {
+                    "app" => &mut config.app,
+                    "out" => &mut config.out,
+                    _ => {
+                        return Err((
+                            n,
+                            format!(
+                                "unknown key `{key}`; the keys are `app` and `out`, and context values go in a `[{CONTEXT_TABLE}]` table"
+                            ),
+                        ))
+                    }
+                };
+                if slot.is_some() {
+                    return Err((n, format!("`{key}` is set twice")));
+                }
+                *slot = Some(value);
+            }
+            Section::Context => {
+                if key.trim().is_empty() {
+                    return Err((n, "a context key cannot be empty".to_string()));
+                }
+                let value = parse_context_value(&key, rest).map_err(|msg| (n, msg))?;
+                if config.context.contains_key(&key) {
+                    return Err((n, format!("context key `{key}` is set twice")));
+                }
+                config.context.insert(key, value);
+            }
+        }
     }
     Ok(config)
+}
+
+/// A table header `[name]`, optionally followed by a comment.
+fn parse_header(line: &str) -> std::result::Result<String, String> {
+    if line.starts_with("[[") {
+        return Err(format!(
+            "arrays of tables are not supported; the only table is `[{CONTEXT_TABLE}]`"
+        ));
+    }
+    let end = line
+        .find(']')
+        .ok_or_else(|| format!("the table header `{line}` has no closing `]`"))?;
+    let rest = line[end + 1..].trim();
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return Err(format!("the table header has `{rest}` after its `]`"));
+    }
+    Ok(line[1..end].trim().to_string())
+}
+
+/// A key (bare, `"basic"` or `'literal'`) and what follows its `=`.
+fn parse_key(line: &str) -> std::result::Result<(String, &str), String> {
+    const EXPECTED: &str = "expected `key = \"value\"`";
+    let (key, rest) = if line.starts_with(['"', '\'']) {
+        take_string(line).map_err(|msg| format!("the key {msg}"))?
+    } else {
+        let end = line
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(line.len());
+        (line[..end].to_string(), &line[end..])
+    };
+    let rest = rest.trim_start();
+    if rest.starts_with('.') && !key.is_empty() {
+        return Err(format!(
+            "the key `{key}` is followed by a dot, and dotted keys are not supported; quote a key holding a dot, e.g. `\"team.name\" = \"infra\"`"
+        ));
+    }
+    match rest.strip_prefix('=') {
+        Some(value) if !key.is_empty() || line.starts_with(['"', '\'']) => Ok((key, value.trim())),
+        _ => Err(EXPECTED.to_string()),
+    }
+}
+
+/// A context value: a string, and nothing else.
+fn parse_context_value(key: &str, value: &str) -> std::result::Result<String, String> {
+    if value.starts_with(['"', '\'']) {
+        return parse_string(value)
+            .map_err(|msg| format!("the value of context key `{key}` {msg}"));
+    }
+    let literal = value.split('#').next().unwrap_or("").trim();
+    let kind = if literal.starts_with('[') {
+        "an array"
+    } else if literal.starts_with('{') {
+        "an inline table"
+    } else if literal == "true" || literal == "false" {
+        "a boolean"
+    } else if literal.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
+        || ["inf", "nan"].contains(&literal)
+    {
+        "a number"
+    } else {
+        return Err(format!(
+            "the value of context key `{key}` must be a quoted string"
+        ));
+    };
+    let hint = match kind {
+        "a boolean" | "a number" => format!(" (write `{key} = \"{literal}\"`)"),
+        _ => String::new(),
+    };
+    Err(format!(
+        "the value of context key `{key}` is {kind}, but context values are strings{hint}"
+    ))
 }
 
 /// A basic string `"..."` (with `\\`, `\"`, `\n`, `\t` escapes) or a literal
 /// string `'...'`, optionally followed by a comment.
 fn parse_string(s: &str) -> std::result::Result<String, String> {
+    let (value, rest) = take_string(s)?;
+    check_rest(rest)?;
+    Ok(value)
+}
+
+/// A basic or literal string at the start of `s`, and what follows it.
+fn take_string(s: &str) -> std::result::Result<(String, &str), String> {
     let mut chars = s.chars();
     let quote = chars.next();
     let mut out = String::new();
@@ -101,15 +224,12 @@ fn parse_string(s: &str) -> std::result::Result<String, String> {
             let body = chars.as_str();
             let end = body.find('\'').ok_or("has no closing `'`")?;
             out.push_str(&body[..end]);
-            check_rest(&body[end + 1..])?;
+            Ok((out, &body[end + 1..]))
         }
         Some('"') => loop {
             match chars.next() {
                 None => return Err("has no closing `\"`".to_string()),
-                Some('"') => {
-                    check_rest(chars.as_str())?;
-                    break;
-                }
+                Some('"') => return Ok((out, chars.as_str())),
                 Some('\\') => match chars.next() {
                     Some('\\') => out.push('\\'),
                     Some('"') => out.push('"'),
@@ -121,9 +241,8 @@ fn parse_string(s: &str) -> std::result::Result<String, String> {
                 Some(c) => out.push(c),
             }
         },
-        _ => return Err("must be a quoted string".to_string()),
+        _ => Err("must be a quoted string".to_string()),
     }
-    Ok(out)
 }
 
 fn check_rest(rest: &str) -> std::result::Result<(), String> {
@@ -154,10 +273,48 @@ mod tests {
     }
 
     #[test]
+    fn parses_the_context_table() {
+        let c = parse(
+            "app = \"a\"\n\n[context]  # for the app\nstage = \"prod\"\n\"team.name\" = 'infra' # owner\napp = \"not the app\"\nempty-ok = \"\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.app.as_deref(), Some("a"));
+        assert_eq!(
+            c.context,
+            BTreeMap::from([
+                ("app".to_string(), "not the app".to_string()),
+                ("empty-ok".to_string(), String::new()),
+                ("stage".to_string(), "prod".to_string()),
+                ("team.name".to_string(), "infra".to_string()),
+            ])
+        );
+        assert_eq!(parse("[ context ]\n").unwrap(), ProjectConfig::default());
+    }
+
+    #[test]
     fn rejects_what_it_does_not_read() {
         let cases = [
             ("apps = \"x\"", 1, "unknown key `apps`"),
-            ("\n[tool]\n", 2, "tables are not supported"),
+            ("\n[tool]\n", 2, "unknown table `[tool]`; the only table is `[context]`"),
+            ("[[context]]", 1, "arrays of tables are not supported"),
+            ("[context", 1, "has no closing `]`"),
+            ("[context] x", 1, "has `x` after its `]`"),
+            ("[context]\n[context]", 2, "`[context]` appears twice"),
+            ("stage = \"prod\"", 1, "unknown key `stage`; the keys are `app` and `out`, and context values go in a `[context]` table"),
+            (
+                "[context]\nreplicas = 3",
+                2,
+                "the value of context key `replicas` is a number, but context values are strings (write `replicas = \"3\"`)",
+            ),
+            ("[context]\non = true # yes", 2, "`on` is a boolean, but context values are strings (write `on = \"true\"`)"),
+            ("[context]\nzones = [\"a\"]", 2, "`zones` is an array, but context values are strings"),
+            ("[context]\nt = { a = \"b\" }", 2, "`t` is an inline table"),
+            ("[context]\nstage = prod", 2, "the value of context key `stage` must be a quoted string"),
+            ("[context]\nstage = \"prod", 2, "the value of context key `stage` has no closing"),
+            ("[context]\na = \"1\"\na = '2'", 3, "context key `a` is set twice"),
+            ("[context]\n\"\" = \"x\"", 2, "a context key cannot be empty"),
+            ("[context]\nteam.name = \"x\"", 2, "dotted keys are not supported"),
+            ("[context]\n\"a = \"x\"", 2, "expected `key = \"value\"`"),
             ("app = x", 1, "must be a quoted string"),
             ("app = \"x", 1, "has no closing"),
             ("app = 'x' y", 1, "has `y` after the closing quote"),

@@ -11,7 +11,7 @@ use crate::assembly::{self, App, AppEnv, AppOrigin, Assembly};
 use crate::cli::GlobalArgs;
 use crate::config::ProjectConfig;
 use crate::error::{Error, Result};
-use crate::region::{self, RegionInput, Resolution, Resolved, BRANCH_PREFIX};
+use crate::region_resolution::{self, RegionInput, Resolution, Resolved, BRANCH_PREFIX};
 use crate::ui::Ui;
 
 /// The app run when neither `--app` nor synth.toml names one.
@@ -67,13 +67,13 @@ impl Context {
         })
     }
 
-    /// The region resolution (see [`region::resolve`]), done once.
+    /// The region resolution (see [`region_resolution::resolve`]), done once.
     pub fn resolution(&self) -> Result<&Resolution> {
         self.region
             .get_or_init(|| {
                 let input =
                     RegionInput::gather(self.args.region.clone(), self.env.clone(), &self.cwd);
-                region::resolve(&input)
+                region_resolution::resolve(&input)
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -197,8 +197,21 @@ impl Context {
             } else {
                 TemplateFormat::Json
             },
-            context: self.args.context.iter().cloned().collect(),
+            context: self.context(),
         })
+    }
+
+    /// The context values for the app: synth.toml's `[context]`, with each
+    /// `-c KEY=VALUE` replacing the value of its key (the last `-c` of a key
+    /// wins).
+    pub fn context(&self) -> BTreeMap<String, String> {
+        let mut context = self
+            .config
+            .as_ref()
+            .map(|c| c.context.clone())
+            .unwrap_or_default();
+        context.extend(self.args.context.iter().cloned());
+        context
     }
 
     /// Synthesizes: runs the app and reads what it wrote, or reads the
@@ -306,6 +319,34 @@ mod tests {
         );
         assert_eq!(ctx.region().unwrap_err().code, 2);
         assert_eq!(ctx.require_region().unwrap_err(), ctx.region().unwrap_err());
+    }
+
+    #[test]
+    fn context_comes_from_synth_toml_and_each_flag_replaces_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(context(dir.path(), GlobalArgs::default(), &[])
+            .context()
+            .is_empty());
+        std::fs::write(
+            dir.path().join("synth.toml"),
+            "[context]\nstage = \"prod\"\nteam = \"infra\"\n",
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            context: vec![
+                ("stage".to_string(), "test".to_string()),
+                ("extra".to_string(), "1".to_string()),
+                ("stage".to_string(), "dev".to_string()),
+            ],
+            ..GlobalArgs::default()
+        };
+        let pairs =
+            |ctx: &Context| -> Vec<(String, String)> { ctx.context().into_iter().collect() };
+        assert_eq!(
+            pairs(&context(dir.path(), args, &[])),
+            [("extra", "1"), ("stage", "dev"), ("team", "infra")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
     }
 
     #[test]

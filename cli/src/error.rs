@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// Exit codes, as fixed in DESIGN.md.
+/// Exit codes, as README states them and `synth --help` prints them.
 pub mod exit {
     /// Success.
     pub const OK: u8 = 0;

@@ -15,7 +15,7 @@ pub mod diff;
 pub mod error;
 pub mod git;
 pub mod profile;
-pub mod region;
+pub mod region_resolution;
 pub mod select;
 pub mod ui;
 

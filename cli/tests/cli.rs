@@ -310,6 +310,72 @@ fn synth_toml_names_the_app_and_out_found_from_a_subdirectory() {
 }
 
 #[test]
+fn synth_toml_context_reaches_the_app_and_each_c_overrides_its_key() {
+    let sb = Sandbox::new();
+    let app = fake_app(&sb);
+    sb.file(
+        "synth.toml",
+        &format!(
+            "app = '{app}'\n\n[context]\nstage = \"prod\"  # default stage\n\"team.name\" = 'infra'\n"
+        ),
+    );
+    let sub = sb.work().join("stacks");
+    std::fs::create_dir_all(&sub).unwrap();
+    sb.synth_in(&sub, &["-q"], &[]).expect(0);
+    let out = sb.work().join("out");
+    assert_eq!(
+        app_env(&out)["CONTEXT"],
+        r#"{"stage":"prod","team.name":"infra"}"#
+    );
+
+    // -c replaces the file's value of its key and adds new keys; the rest
+    // of the file's context stays.
+    sb.synth_in(
+        &sub,
+        &["-q", "-c", "stage=test", "--context", "extra=a=b"],
+        &[],
+    )
+    .expect(0);
+    assert_eq!(
+        app_env(&out)["CONTEXT"],
+        r#"{"extra":"a=b","stage":"test","team.name":"infra"}"#
+    );
+}
+
+#[test]
+fn a_context_value_in_synth_toml_that_is_not_a_string_is_an_input_error() {
+    let sb = Sandbox::new();
+    let app = fake_app(&sb);
+    let toml = sb.file(
+        "synth.toml",
+        &format!("app = '{app}'\n[context]\nstage = \"prod\"\nreplicas = 3\n"),
+    );
+    // Even with -c for the same key: the file itself is wrong.
+    let run = sb.synth(&["-c", "replicas=4"]).expect(2);
+    assert_eq!(
+        run.stderr().trim_end(),
+        format!(
+            "error: {}:4: the value of context key `replicas` is a number, but context values are strings (write `replicas = \"3\"`)",
+            toml.display()
+        )
+    );
+    assert_eq!(run.stdout(), "");
+    // The app never ran.
+    assert!(!sb.work().join("out").exists());
+
+    // Any other table is one sentence too, naming the file and the line.
+    sb.file("synth.toml", "[contexts]\nstage = \"prod\"\n");
+    let run = sb.synth(&["list"]).expect(2);
+    assert_eq!(
+        run.stderr().trim_end(),
+        format!(
+            "error: {}:1: unknown table `[contexts]`; the only table is `[context]`",
+            toml.display()
+        )
+    );
+}
+
+#[test]
 fn bad_synth_toml_is_an_input_error() {
     let sb = Sandbox::new();
     sb.file("synth.toml", "app = cargo run\n");

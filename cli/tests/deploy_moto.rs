@@ -1,6 +1,7 @@
 //! `synth diff`, `deploy` and `destroy` end to end: the built binary and
 //! the real AWS SDK against moto's CloudFormation server on loopback (moto
-//! completes change sets synchronously; see DESIGN.md for what it emulates).
+//! completes change sets synchronously; ARCHITECTURE.md, "What each
+//! emulator does", lists what it emulates and what it does not).
 
 mod support;
 

@@ -300,7 +300,10 @@ fn rules_regexes_are_re2_compatible_and_anchored() {
             "{branch} is a region branch but /{re}/ rejects it"
         );
         assert!(
-            matches!(synth_cli::region::region_of_branch(&branch), Ok(Some(_))),
+            matches!(
+                synth_cli::region_resolution::region_of_branch(&branch),
+                Ok(Some(_))
+            ),
             "synth rejects {branch}"
         );
     }

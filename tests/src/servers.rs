@@ -10,9 +10,8 @@
 //! moto.reset();
 //! ```
 //!
-//! What each emulator does and does not emulate is in DESIGN.md
-//! ("Local CloudFormation endpoints"); say in a test which behaviour it
-//! relies on.
+//! What each emulator does and does not emulate is in ARCHITECTURE.md
+//! ("What each emulator does"); say in a test which behaviour it relies on.
 
 use std::collections::HashSet;
 use std::fs::File;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cli::RegionArgs;
 use crate::context::Context;
 use crate::error::Result;
-use crate::region::BRANCH_PREFIX;
+use crate::region_resolution::BRANCH_PREFIX;
 
 #[derive(Debug, Serialize)]
 struct RegionJson {

@@ -1,7 +1,8 @@
 //! Which region is in force, and why.
 //!
-//! Precedence (DESIGN.md): the `--region` flag, then the branch, then
-//! `AWS_REGION` / `AWS_DEFAULT_REGION`, then the AWS profile. The branch is
+//! Precedence, highest first (README, "The region comes from the branch"):
+//! the `--region` flag, then the branch, then `AWS_REGION` /
+//! `AWS_DEFAULT_REGION`, then the AWS profile. The branch is
 //! `CI_COMMIT_REF_NAME` in GitLab CI (in merge request pipelines the target
 //! branch, `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`), else the checked-out
 //! branch. A branch `region/<aws-region>` selects that region; any other
