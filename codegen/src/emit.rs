@@ -474,7 +474,7 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
     }
 
     // Metadata and the resource's shape.
-    uses.add("crate::region", "RegionSet");
+    uses.add("crate::regions", "RegionSet");
     let shape = if model.root_constrained {
         format!("&{}", model.root.shape_const)
     } else {
@@ -709,8 +709,8 @@ pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> Str
         out,
         "\n/// The regions the schema data covers (those with a provider file in\n\
          /// cfn-lint): a type's availability is only checked there.\n\
-         pub fn covered_regions() -> crate::region::RegionSet {{\n    \
-         crate::region::RegionSet({covered_regions:#x})\n}}"
+         pub fn covered_regions() -> crate::regions::RegionSet {{\n    \
+         crate::regions::RegionSet({covered_regions:#x})\n}}"
     );
     out
 }

@@ -19,7 +19,7 @@ pub const CFN_LINT_VERSION: &str = trim_ascii_end(include_str!("../cfn-lint-vers
 
 /// The library's region table: the one list of regions, whose order gives
 /// the bits of a `RegionSet`.
-pub(crate) const REGION_SOURCE: &str = include_str!("../../synth/src/region.rs");
+pub(crate) const REGION_SOURCE: &str = include_str!("../../synth/src/regions.rs");
 
 /// Where the generated modules go, relative to the workspace root.
 pub const AWS_DIR: &str = "synth/src/aws";
@@ -80,7 +80,7 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         let i = regions.iter().position(|r| r == region).ok_or_else(|| {
             format!(
                 "the schemas have a provider file for region {region:?}, which is not in \
-                 synth::region::REGIONS (synth/src/region.rs): add it to that table"
+                 synth::regions::REGIONS (synth/src/regions.rs): add it to that table"
             )
         })?;
         covered_bits |= 1 << i;

@@ -145,7 +145,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert!(iam.contains("tagging: Some(Tagging { property: \"Tags\", shape: TagShape::List }),"));
     assert!(iam.contains("create_only: &[\"RoleName\"],"));
     assert!(iam.contains("\"AWS::IAM::Role\" => Some(&ROLE_META),"));
-    // Both regions, by their index in synth::region::REGIONS.
+    // Both regions, by their index in synth::regions::REGIONS.
     let table = synth_region_names();
     let bits = (1u64 << table.iter().position(|r| r == "us-east-1").unwrap())
         | (1u64 << table.iter().position(|r| r == "af-south-1").unwrap());
@@ -169,7 +169,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert!(module.contains("(\"Alexa\", \"ASK\") => alexa_ask::lookup(type_name),"));
     assert!(module.contains("(\"AWS\", \"IAM\") => iam::lookup(type_name),"));
     assert!(module.contains(&format!(
-        "pub fn covered_regions() -> crate::region::RegionSet {{\n    crate::region::RegionSet({bits:#x})\n}}"
+        "pub fn covered_regions() -> crate::regions::RegionSet {{\n    crate::regions::RegionSet({bits:#x})\n}}"
     )));
     assert_eq!(
         features_block(&generated.services),
@@ -178,7 +178,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
 }
 
 fn synth_region_names() -> Vec<String> {
-    let source = include_str!("../../synth/src/region.rs");
+    let source = include_str!("../../synth/src/regions.rs");
     let start = source.find("regions! {").unwrap();
     source[start..]
         .lines()

@@ -34,7 +34,7 @@ pub mod ids;
 pub mod logical_id;
 pub mod manifest;
 mod out;
-pub mod region;
+pub mod regions;
 pub mod resource;
 pub mod schema;
 pub mod stack;

@@ -136,7 +136,7 @@ fn lookup_reports_schema_facts() {
         cluster.tagging.map(|t| (t.property, t.shape)),
         Some(("Tags", TagShape::List))
     );
-    let us_east_1 = synth::region::Region::find("us-east-1").unwrap();
+    let us_east_1 = synth::regions::Region::find("us-east-1").unwrap();
     assert!(cluster.regions.contains(us_east_1));
 
     let nodegroup = aws::lookup("AWS::EKS::Nodegroup").unwrap();
@@ -212,7 +212,7 @@ fn shapes_carry_the_schema_constraints() {
 
 #[test]
 fn regions_come_from_the_schema_data() {
-    use synth::region::Region;
+    use synth::regions::Region;
     let region = |name| Region::find(name).unwrap();
     let covered = aws::covered_regions();
     assert!(covered.contains(region("us-east-1")));
