@@ -417,3 +417,46 @@ impl From<Val<String>> for Val<Json> {
         v.into_json()
     }
 }
+
+/// Defines an enum of the allowed values of a string property (the
+/// generated resource modules use it): each variant documented with its
+/// value, `as_str`, `Display`, and `From<Enum> for Val<String>`, so a
+/// variant goes wherever a string property value does.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($variant:ident = $value:literal,)+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(#[doc = concat!("`", $value, "`")] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the schema's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The value as CloudFormation spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<$name> for $crate::value::Val<::std::string::String> {
+            fn from(v: $name) -> Self {
+                $crate::value::Val::from_value($crate::value::Value::from(v.as_str()))
+            }
+        }
+    };
+}
+pub(crate) use string_enum;

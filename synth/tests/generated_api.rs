@@ -23,10 +23,10 @@ fn role_properties_use_cloudformation_names() {
     let role = iam::CfnRole::new(trust.clone())
         .role_name("cluster-role")
         .managed_policy_arns(vec!["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"])
-        .policies(vec![iam::role::Policy::new(
-            serde_json::json!({"Version": "2012-10-17", "Statement": []}),
-            "inline",
-        )]);
+        .policies(vec![iam::role::Policy::new(iam::role::PolicyRequired {
+            policy_document: serde_json::json!({"Version": "2012-10-17", "Statement": []}).into(),
+            policy_name: "inline".into(),
+        })]);
     assert_eq!(role.type_name(), "AWS::IAM::Role");
     assert_eq!(iam::CfnRole::TYPE_NAME, "AWS::IAM::Role");
     assert_eq!(role.meta().map(|m| m.type_name), Some("AWS::IAM::Role"));
@@ -58,12 +58,15 @@ fn role_properties_use_cloudformation_names() {
 }
 
 #[test]
-fn subnet_and_cluster_take_their_required_properties_first() {
+fn subnet_and_cluster_take_their_required_properties_first_and_by_name() {
     let subnet = ec2::CfnSubnet::new("vpc-0123")
         .cidr_block("10.0.0.0/24")
         .availability_zone("eu-west-1a")
         .map_public_ip_on_launch(true)
-        .tags(vec![ec2::subnet::Tag::new("Name", "private-a")]);
+        .tags(vec![ec2::subnet::Tag::new(ec2::subnet::TagRequired {
+            key: "Name".into(),
+            value: "private-a".into(),
+        })]);
     assert_eq!(
         prop_names(subnet),
         [
@@ -77,10 +80,13 @@ fn subnet_and_cluster_take_their_required_properties_first() {
 
     let vpc_config = eks::cluster::ResourcesVpcConfig::new(vec!["subnet-a", "subnet-b"])
         .endpoint_private_access(true);
-    let cluster = eks::CfnCluster::new(vpc_config, "arn:aws:iam::123456789012:role/cluster")
-        .name("gitlab")
-        .version("1.31")
-        .access_config(eks::cluster::AccessConfig::new().authentication_mode("API"));
+    let cluster = eks::CfnCluster::new(eks::CfnClusterRequired {
+        resources_vpc_config: vpc_config.into(),
+        role_arn: "arn:aws:iam::123456789012:role/cluster".into(),
+    })
+    .name("gitlab")
+    .version("1.31")
+    .access_config(eks::cluster::AccessConfig::new().authentication_mode("API"));
     let (props, _) = cluster.into_parts();
     let names: Vec<&str> = props.iter().map(|(name, _)| name).collect();
     assert_eq!(

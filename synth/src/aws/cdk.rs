@@ -16,6 +16,14 @@ use crate::value::Val;
 /// Metadata resource automatically added by the AWS CDK to track construct library versions used in the application.
 ///
 /// CloudFormation type `AWS::CDK::Metadata`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMetadata {
     props: Props,

@@ -16,6 +16,18 @@ use crate::value::{Map, Val};
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation type `AWS::HealthImaging::Datastore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the data store was created.
+/// - `DatastoreArn`: `handle.datastore_arn()` → `Val<String>`. The Datastore's ARN.
+/// - `DatastoreId`: `handle.datastore_id()` → `Val<String>`.
+/// - `DatastoreStatus`: `handle.datastore_status()` → `Val<String>`. A string to denote the Datastore's state.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the data store was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatastoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnDatastore {
     props: Props,

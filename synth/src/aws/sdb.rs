@@ -16,6 +16,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::SDB::Domain
 ///
 /// CloudFormation type `AWS::SDB::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The name of the domain to create.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,

@@ -408,7 +408,10 @@ fn subnet_in_zone(
     );
     scope.add(
         "RouteTableAssociation",
-        cfn::CfnSubnetRouteTableAssociation::new(table.reference(), handle.reference()),
+        cfn::CfnSubnetRouteTableAssociation::new(cfn::CfnSubnetRouteTableAssociationRequired {
+            route_table_id: table.reference(),
+            subnet_id: handle.reference(),
+        }),
     );
     let subnet = Subnet {
         handle,

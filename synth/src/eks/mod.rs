@@ -212,13 +212,16 @@ impl ClusterBuilder {
         if !self.public_access_cidrs.is_empty() {
             vpc = vpc.public_access_cidrs(self.public_access_cidrs);
         }
-        let mut cluster = cfn::CfnCluster::new(vpc, self.role.arn())
-            .version(self.version.as_str())
-            .access_config(
-                cfn::cluster::AccessConfig::new()
-                    .authentication_mode(self.authentication_mode.as_str())
-                    .bootstrap_cluster_creator_admin_permissions(self.bootstrap_admin),
-            );
+        let mut cluster = cfn::CfnCluster::new(cfn::CfnClusterRequired {
+            resources_vpc_config: vpc.into(),
+            role_arn: self.role.arn(),
+        })
+        .version(self.version.as_str())
+        .access_config(
+            cfn::cluster::AccessConfig::new()
+                .authentication_mode(self.authentication_mode.as_str())
+                .bootstrap_cluster_creator_admin_permissions(self.bootstrap_admin),
+        );
         if let Some(name) = &self.name {
             cluster = cluster.name(name.as_str());
         }
@@ -398,14 +401,18 @@ impl NodegroupBuilder {
             here.error("a node group needs at least one instance type");
         }
         let subnet_ids: Vec<Val<String>> = self.subnets.iter().map(Subnet::id).collect();
-        let mut group = cfn::CfnNodegroup::new(self.cluster, self.role.arn(), subnet_ids)
-            .instance_types(self.instance_types)
-            .scaling_config(
-                cfn::nodegroup::ScalingConfig::new()
-                    .min_size(i64::from(self.min))
-                    .desired_size(i64::from(self.desired))
-                    .max_size(i64::from(self.max)),
-            );
+        let mut group = cfn::CfnNodegroup::new(cfn::CfnNodegroupRequired {
+            cluster_name: self.cluster,
+            node_role: self.role.arn(),
+            subnets: subnet_ids.into(),
+        })
+        .instance_types(self.instance_types)
+        .scaling_config(
+            cfn::nodegroup::ScalingConfig::new()
+                .min_size(i64::from(self.min))
+                .desired_size(i64::from(self.desired))
+                .max_size(i64::from(self.max)),
+        );
         if let Some(name) = &self.name {
             group = group.nodegroup_name(name.as_str());
         }
@@ -461,7 +468,11 @@ impl Addon {
     ) -> Addon {
         let mut scope = scope.as_scope();
         let mut here = scope.child(id);
-        let mut addon = cfn::CfnAddon::new(name, cluster.name()).resolve_conflicts("OVERWRITE");
+        let mut addon = cfn::CfnAddon::new(cfn::CfnAddonRequired {
+            addon_name: name.into(),
+            cluster_name: cluster.name(),
+        })
+        .resolve_conflicts("OVERWRITE");
         if let Some(config) = configuration {
             addon = addon.configuration_values(config.to_string());
         }
@@ -509,13 +520,16 @@ impl AccessEntry {
         let policy_arn = crate::fns::sub(format!(
             "arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{policy}"
         ));
-        let entry =
-            cfn::CfnAccessEntry::new(cluster.name(), principal_arn.into()).access_policies(vec![
-                cfn::access_entry::AccessPolicy::new(
-                    cfn::access_entry::AccessScope::new("cluster"),
-                    policy_arn,
-                ),
-            ]);
+        let entry = cfn::CfnAccessEntry::new(cfn::CfnAccessEntryRequired {
+            cluster_name: cluster.name(),
+            principal_arn: principal_arn.into(),
+        })
+        .access_policies(vec![cfn::access_entry::AccessPolicy::new(
+            cfn::access_entry::AccessPolicyRequired {
+                access_scope: cfn::access_entry::AccessScope::new("cluster").into(),
+                policy_arn,
+            },
+        )]);
         AccessEntry {
             handle: here.add("Resource", entry),
         }

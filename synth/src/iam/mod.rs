@@ -359,7 +359,12 @@ impl RoleBuilder {
         if !self.identity.managed.is_empty() {
             role = role.managed_policy_arns(self.identity.managed_arns());
         }
-        let policies = self.identity.inline_values(cfn::role::Policy::new);
+        let policies = self.identity.inline_values(|policy_document, policy_name| {
+            cfn::role::Policy::new(cfn::role::PolicyRequired {
+                policy_document,
+                policy_name: policy_name.into(),
+            })
+        });
         if !policies.is_empty() {
             role = role.policies(policies);
         }
@@ -444,7 +449,12 @@ impl UserBuilder {
         if !self.identity.managed.is_empty() {
             user = user.managed_policy_arns(self.identity.managed_arns());
         }
-        let policies = self.identity.inline_values(cfn::user::Policy::new);
+        let policies = self.identity.inline_values(|policy_document, policy_name| {
+            cfn::user::Policy::new(cfn::user::PolicyRequired {
+                policy_document,
+                policy_name: policy_name.into(),
+            })
+        });
         if !policies.is_empty() {
             user = user.policies(policies);
         }
