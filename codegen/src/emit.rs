@@ -309,7 +309,20 @@ fn field_doc(f: &Field, model: &ResourceModel, from: Site<'_>, cfn_name: bool) -
     } else if lines.is_empty() {
         lines.push(format!("The `{}` property.", f.cfn));
     }
-    let allowed = f.allowed();
+    let mut allowed = f.allowed();
+    let mut of = "";
+    if let (true, Some(id)) = (allowed.is_empty(), f.enum_id) {
+        // The values of a list's items or a map's entries.
+        allowed = model.enums[id]
+            .variants
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect();
+        of = match f.ty {
+            Ty::Map(_) => " of each entry",
+            _ => " of each item",
+        };
+    }
     if !allowed.is_empty() {
         let shown: Vec<String> = allowed
             .iter()
@@ -327,7 +340,7 @@ fn field_doc(f: &Field, model: &ResourceModel, from: Site<'_>, cfn_name: bool) -
         };
         push_paragraph(
             &mut lines,
-            format!("Allowed values{enum_note}: {}{more}.", shown.join(", ")),
+            format!("Allowed values{of}{enum_note}: {}{more}.", shown.join(", ")),
         );
     }
     if f.create_only {

@@ -296,6 +296,7 @@ fn allowed_string_values_become_enums() {
     ));
     // Lists of allowed strings; digits of separate words stay apart.
     assert!(demo.contains("        Levels {\n            Low = \"low\",\n            High = \"HIGH\",\n            N1_0 = \"1.0\",\n            N10 = \"10\",\n        }"));
+    assert!(demo.contains("    /// Allowed values of each item (the enum [`widget::Levels`]): `low`, `HIGH`, `1.0`, `10`.\n    pub fn levels(mut self, value: impl Into<Val<Vec<String>>>) -> Self {"));
     // No identifier for `*`, the same one for `on` and `ON`: no enum.
     assert!(!demo.contains("Star {") && !demo.contains("Twins {"));
     assert!(demo.contains("/// Allowed values: `*`, `x`."));

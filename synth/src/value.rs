@@ -418,26 +418,37 @@ impl From<Val<String>> for Val<Json> {
     }
 }
 
+/// An enum of the allowed values of a string property (generated with the
+/// resource types): each variant stands for one value, and converts into a
+/// [`Val<String>`] wherever a property takes a string.
+pub trait StringEnum: Copy {
+    /// The value as CloudFormation spells it.
+    fn value(self) -> &'static str;
+}
+
+impl<E: StringEnum> From<E> for Val<String> {
+    fn from(e: E) -> Self {
+        Val::from_value(Value::String(e.value().to_owned()))
+    }
+}
+
 /// Defines an enum of the allowed values of a string property (the
 /// generated resource modules use it): each variant documented with its
-/// value, `as_str`, `Display`, and `From<Enum> for Val<String>`, so a
-/// variant goes wherever a string property value does.
+/// value, `as_str`, `Display`, `Debug` and `PartialEq` through the value,
+/// and [`StringEnum`], which gives `From<Enum> for Val<String>`.
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $($variant:ident = $value:literal,)+ }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy)]
         #[non_exhaustive]
         pub enum $name {
             $(#[doc = concat!("`", $value, "`")] $variant,)+
         }
 
         impl $name {
-            /// Every value, in the schema's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
             /// The value as CloudFormation spells it.
             pub const fn as_str(self) -> &'static str {
                 match self {
@@ -446,17 +457,31 @@ macro_rules! string_enum {
             }
         }
 
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
+        impl $crate::value::StringEnum for $name {
+            fn value(self) -> &'static str {
+                self.as_str()
             }
         }
 
-        impl ::std::convert::From<$name> for $crate::value::Val<::std::string::String> {
-            fn from(v: $name) -> Self {
-                $crate::value::Val::from_value($crate::value::Value::from(v.as_str()))
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self.as_str(), f)
             }
         }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                *self as usize == *other as usize
+            }
+        }
+
+        impl ::std::cmp::Eq for $name {}
     };
 }
 pub(crate) use string_enum;

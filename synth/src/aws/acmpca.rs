@@ -1900,6 +1900,8 @@ pub struct CfnPermissionRequired {
     ///
     /// CloudFormation property `Actions`.
     ///
+    /// Allowed values of each item (the enum [`permission::Actions`]): `GetCertificate`, `IssueCertificate`, `ListPermissions`.
+    ///
     /// Changing it replaces the resource.
     pub actions: Val<Vec<String>>,
 

@@ -215,6 +215,8 @@ pub mod registry {
         }
 
         /// The rules that determine which registry records are automatically approved on submission. When omitted or empty, submitted records require manual review.
+        ///
+        /// Allowed values of each item (the enum [`AutoApprovalRules`]): `APPROVE_ALL`.
         pub fn auto_approval_rules(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AutoApprovalRules", value);
             self

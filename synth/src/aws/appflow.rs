@@ -3319,6 +3319,8 @@ pub mod flow {
         }
 
         /// The `PathPrefixHierarchy` property.
+        ///
+        /// Allowed values of each item (the enum [`PathPrefixHierarchy`]): `EXECUTION_ID`, `SCHEMA_VERSION`.
         pub fn path_prefix_hierarchy(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PathPrefixHierarchy", value);
             self

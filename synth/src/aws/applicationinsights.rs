@@ -746,6 +746,8 @@ pub mod application {
         /// The levels of event to log.
         ///
         /// CloudFormation property `EventLevels`.
+        ///
+        /// Allowed values of each item (the enum [`EventLevels`]): `INFORMATION`, `WARNING`, `ERROR`, `CRITICAL`, `VERBOSE`.
         pub event_levels: Val<Vec<String>>,
 
         /// The type of Windows Events to log.

@@ -678,6 +678,8 @@ pub struct CfnApplicationRequired {
 
     /// CloudFormation property `Platforms`.
     ///
+    /// Allowed values of each item (the enum [`application::Platforms`]): `AMAZON_LINUX2`, `RHEL8`, `ROCKY_LINUX8`, `UBUNTU_PRO_2404`, `WINDOWS`, `WINDOWS_SERVER_2016`, `WINDOWS_SERVER_2019`, `WINDOWS_SERVER_2022`, `WINDOWS_SERVER_2025`.
+    ///
     /// Changing it replaces the resource.
     pub platforms: Val<Vec<String>>,
 }
@@ -1502,6 +1504,8 @@ impl CfnFleet {
     }
 
     /// The `AttributesToDelete` property.
+    ///
+    /// Allowed values of each item (the enum [`fleet::AttributesToDelete`]): `VPC_CONFIGURATION`, `VPC_CONFIGURATION_SECURITY_GROUP_IDS`, `DOMAIN_JOIN_INFO`, `IAM_ROLE_ARN`, `USB_DEVICE_FILTER_STRINGS`, `SESSION_SCRIPT_S3_LOCATION`, `MAX_SESSIONS_PER_INSTANCE`.
     ///
     /// Write-only.
     pub fn attributes_to_delete(mut self, value: impl Into<Val<Vec<String>>>) -> Self {

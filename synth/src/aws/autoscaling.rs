@@ -1206,6 +1206,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
@@ -1228,6 +1230,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with Xilinx VU9P FPGAs, specify ``vu9p``.
         ///
         /// Default: Any accelerator
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a100`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `v100`, `vu9p`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -1250,6 +1254,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with inference accelerators, specify ``inference``.
         ///
         /// Default: Any accelerator type
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `fpga`, `gpu`, `inference`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -1316,6 +1322,8 @@ pub mod auto_scaling_group {
         /// Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `amazon-web-services`, `amd`, `apple`, `intel`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -1340,6 +1348,8 @@ pub mod auto_scaling_group {
         /// +  For previous generation instance types, specify ``previous``.
         ///
         /// Default: Any current or previous generation
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -1362,6 +1372,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: Any local storage type
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self

@@ -2135,6 +2135,8 @@ pub mod restore_testing_plan {
         pub include_vaults: Val<Vec<String>>,
 
         /// CloudFormation property `RecoveryPointTypes`.
+        ///
+        /// Allowed values of each item (the enum [`RecoveryPointTypes`]): `SNAPSHOT`, `CONTINUOUS`.
         pub recovery_point_types: Val<Vec<String>>,
     }
 

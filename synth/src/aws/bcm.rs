@@ -399,6 +399,8 @@ pub mod dashboard {
         pub granularity: Val<String>,
 
         /// CloudFormation property `Metrics`.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
         pub metrics: Val<Vec<String>>,
 
         /// CloudFormation property `TimeRange`.
@@ -531,6 +533,8 @@ pub mod dashboard {
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -578,6 +582,8 @@ pub mod dashboard {
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -623,6 +629,8 @@ pub mod dashboard {
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -783,6 +791,8 @@ pub mod dashboard {
         }
 
         /// The `Metrics` property.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
         pub fn metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Metrics", value);
             self
@@ -925,6 +935,8 @@ pub mod dashboard {
         }
 
         /// The `Metrics` property.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
         pub fn metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Metrics", value);
             self

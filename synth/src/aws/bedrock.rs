@@ -794,6 +794,8 @@ pub mod agent {
         }
 
         /// Types of session storage persisted in memory
+        ///
+        /// Allowed values of each item (the enum [`EnabledMemoryTypes`]): `SESSION_SUMMARY`.
         pub fn enabled_memory_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EnabledMemoryTypes", value);
             self
@@ -3160,6 +3162,8 @@ pub mod data_automation_project {
         }
 
         /// The `InputLanguages` property.
+        ///
+        /// Allowed values of each item (the enum [`InputLanguages`]): `EN`, `DE`, `ES`, `FR`, `IT`, `PT`, `JA`, `KO`, `CN`, `TW`, `HK`.
         pub fn input_languages(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InputLanguages", value);
             self
@@ -3222,6 +3226,8 @@ pub mod data_automation_project {
         }
 
         /// The `DetectionScope` property.
+        ///
+        /// Allowed values of each item (the enum [`DetectionScope`]): `STANDARD`, `CUSTOM`.
         pub fn detection_scope(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DetectionScope", value);
             self
@@ -3254,6 +3260,8 @@ pub mod data_automation_project {
         }
 
         /// The `PiiEntityTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`PiiEntityTypes`]): `ALL`, `ADDRESS`, `AGE`, `NAME`, `EMAIL`, `PHONE`, `USERNAME`, `PASSWORD`, `DRIVER_ID`, `LICENSE_PLATE`, `VEHICLE_IDENTIFICATION_NUMBER`, `CREDIT_DEBIT_CARD_CVV`, `CREDIT_DEBIT_CARD_EXPIRY`, `CREDIT_DEBIT_CARD_NUMBER`, `PIN`, `INTERNATIONAL_BANK_ACCOUNT_NUMBER`, `SWIFT_CODE`, `IP_ADDRESS`, `MAC_ADDRESS`, `URL`, `AWS_ACCESS_KEY`, `AWS_SECRET_KEY`, `US_BANK_ACCOUNT_NUMBER`, `US_BANK_ROUTING_NUMBER` and 8 more.
         pub fn pii_entity_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PiiEntityTypes", value);
             self
@@ -3578,6 +3586,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`Types`]): `AUDIO_CONTENT_MODERATION`, `TRANSCRIPT`, `TOPIC_CONTENT_MODERATION`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3711,6 +3721,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`AudioStandardGenerativeFieldTypes`]): `AUDIO_SUMMARY`, `IAB`, `TOPIC_SUMMARY`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3837,6 +3849,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`DocumentExtractionGranularityTypes`]): `DOCUMENT`, `PAGE`, `ELEMENT`, `WORD`, `LINE`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3948,6 +3962,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`DocumentOutputTextFormatTypes`]): `PLAIN_TEXT`, `MARKDOWN`, `HTML`, `CSV`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -4071,6 +4087,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`ImageExtractionCategoryTypes`]): `CONTENT_MODERATION`, `TEXT_DETECTION`, `LOGOS`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -4100,6 +4118,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`ImageStandardGenerativeFieldTypes`]): `IMAGE_SUMMARY`, `IAB`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -4223,6 +4243,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`VideoExtractionCategoryTypes`]): `CONTENT_MODERATION`, `TEXT_DETECTION`, `TRANSCRIPT`, `LOGOS`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -4252,6 +4274,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`VideoStandardGenerativeFieldTypes`]): `VIDEO_SUMMARY`, `IAB`, `CHAPTER_SUMMARY`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -10593,6 +10617,8 @@ pub mod guardrail {
         }
 
         /// List of modalities
+        ///
+        /// Allowed values of each item (the enum [`InputModalities`]): `TEXT`, `IMAGE`.
         pub fn input_modalities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InputModalities", value);
             self
@@ -10613,6 +10639,8 @@ pub mod guardrail {
         }
 
         /// List of modalities
+        ///
+        /// Allowed values of each item (the enum [`OutputModalities`]): `TEXT`, `IMAGE`.
         pub fn output_modalities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OutputModalities", value);
             self

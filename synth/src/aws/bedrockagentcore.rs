@@ -4795,6 +4795,8 @@ pub mod gateway {
     #[derive(Clone, Debug)]
     pub struct GatewayInterceptorConfigurationRequired {
         /// CloudFormation property `InterceptionPoints`.
+        ///
+        /// Allowed values of each item (the enum [`InterceptionPoints`]): `REQUEST`, `RESPONSE`.
         pub interception_points: Val<Vec<String>>,
 
         /// CloudFormation property `Interceptor`.
@@ -7667,6 +7669,8 @@ pub mod gateway_target {
         pub filter_path: Val<String>,
 
         /// CloudFormation property `Methods`.
+        ///
+        /// Allowed values of each item (the enum [`Methods`]): `GET`, `DELETE`, `HEAD`, `OPTIONS`, `PATCH`, `PUT`, `POST`.
         pub methods: Val<Vec<String>>,
     }
 
@@ -10076,6 +10080,8 @@ pub mod harness {
         }
 
         /// Strategy types to enable. Defaults to \[SEMANTIC, SUMMARIZATION\].
+        ///
+        /// Allowed values of each item (the enum [`Strategies`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `EPISODIC`.
         pub fn strategies(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Strategies", value);
             self

@@ -633,6 +633,8 @@ pub mod custom_line_item {
         }
 
         /// The `Values` property.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `SAVINGS_PLAN_NEGATION`.
         pub fn values(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Values", value);
             self

@@ -918,6 +918,8 @@ impl CfnCollaboration {
 
     /// The `AllowedResultRegions` property.
     ///
+    /// Allowed values of each item (the enum [`collaboration::AllowedResultRegions`]): `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2` and 9 more.
+    ///
     /// Changing it replaces the resource.
     pub fn allowed_result_regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AllowedResultRegions", value);
@@ -934,6 +936,8 @@ impl CfnCollaboration {
 
     /// The `AutoApprovedChangeTypes` property.
     ///
+    /// Allowed values of each item (the enum [`collaboration::AutoApprovedChangeTypes`]): `ADD_MEMBER`, `GRANT_RECEIVE_RESULTS_ABILITY`, `REVOKE_RECEIVE_RESULTS_ABILITY`.
+    ///
     /// Changing it replaces the resource.
     pub fn auto_approved_change_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AutoApprovedChangeTypes", value);
@@ -949,6 +953,8 @@ impl CfnCollaboration {
     }
 
     /// The `CreatorMemberAbilities` property.
+    ///
+    /// Allowed values of each item (the enum [`collaboration::CreatorMemberAbilities`]): `CAN_QUERY`, `CAN_RUN_JOB`, `CAN_RECEIVE_RESULTS`.
     ///
     /// Changing it replaces the resource.
     pub fn creator_member_abilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -1364,6 +1370,8 @@ pub mod collaboration {
         }
 
         /// The `MemberAbilities` property.
+        ///
+        /// Allowed values of each item (the enum [`MemberAbilities`]): `CAN_QUERY`, `CAN_RUN_JOB`, `CAN_RECEIVE_RESULTS`.
         pub fn member_abilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MemberAbilities", value);
             self
@@ -1616,6 +1624,8 @@ impl CfnConfiguredTable {
     }
 
     /// The `SelectedAnalysisMethods` property.
+    ///
+    /// Allowed values of each item (the enum [`configured_table::SelectedAnalysisMethods`]): `DIRECT_QUERY`, `DIRECT_JOB`.
     pub fn selected_analysis_methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("SelectedAnalysisMethods", value);
         self
@@ -1810,6 +1820,8 @@ pub mod configured_table {
         pub output_constraints: Val<Vec<AggregationConstraint>>,
 
         /// CloudFormation property `ScalarFunctions`.
+        ///
+        /// Allowed values of each item (the enum [`ScalarFunctions`]): `TRUNC`, `ABS`, `CEILING`, `FLOOR`, `LN`, `LOG`, `ROUND`, `SQRT`, `CAST`, `LOWER`, `RTRIM`, `UPPER`, `COALESCE`, `CONVERT`, `CURRENT_DATE`, `DATEADD`, `EXTRACT`, `GETDATE`, `SUBSTRING`, `TO_CHAR`, `TO_DATE`, `TO_NUMBER`, `TO_TIMESTAMP`, `TRIM`.
         pub scalar_functions: Val<Vec<String>>,
     }
 
@@ -1844,6 +1856,8 @@ pub mod configured_table {
         }
 
         /// The `AllowedJoinOperators` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedJoinOperators`]): `OR`, `AND`.
         pub fn allowed_join_operators(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedJoinOperators", value);
             self
@@ -2236,6 +2250,8 @@ pub mod configured_table {
         }
 
         /// The `AllowedJoinOperators` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedJoinOperators`]): `OR`, `AND`.
         pub fn allowed_join_operators(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedJoinOperators", value);
             self

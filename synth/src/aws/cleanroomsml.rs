@@ -536,6 +536,8 @@ pub mod configured_model_algorithm_association {
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsConfigurationPolicyRequired {
         /// CloudFormation property `FilesToExport`.
+        ///
+        /// Allowed values of each item (the enum [`FilesToExport`]): `MODEL`, `OUTPUT`.
         pub files_to_export: Val<Vec<String>>,
 
         /// CloudFormation property `MaxSize`.
@@ -1390,6 +1392,8 @@ pub mod training_dataset {
         pub column_name: Val<String>,
 
         /// CloudFormation property `ColumnTypes`.
+        ///
+        /// Allowed values of each item (the enum [`ColumnTypes`]): `USER_ID`, `ITEM_ID`, `TIMESTAMP`, `CATEGORICAL_FEATURE`, `NUMERICAL_FEATURE`.
         pub column_types: Val<Vec<String>>,
     }
 

@@ -70,6 +70,8 @@ impl CfnChangeSet {
 
     /// The capabilities that are allowed in the stack.
     ///
+    /// Allowed values of each item (the enum [`change_set::Capabilities`]): `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`.
+    ///
     /// Changing it replaces the resource.
     pub fn capabilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Capabilities", value);
@@ -655,6 +657,8 @@ pub struct CfnGuardHookRequired {
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     ///
     /// CloudFormation property `TargetOperations`.
+    ///
+    /// Allowed values of each item (the enum [`guard_hook::TargetOperations`]): `RESOURCE`, `STACK`, `CHANGE_SET`, `CLOUD_CONTROL`.
     pub target_operations: Val<Vec<String>>,
 }
 
@@ -931,12 +935,16 @@ pub mod guard_hook {
         }
 
         /// List of actions that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`Actions`]): `CREATE`, `UPDATE`, `DELETE`.
         pub fn actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Actions", value);
             self
         }
 
         /// List of invocation points that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`InvocationPoints`]): `PRE_PROVISION`.
         pub fn invocation_points(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InvocationPoints", value);
             self
@@ -1593,6 +1601,8 @@ pub struct CfnLambdaHookRequired {
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     ///
     /// CloudFormation property `TargetOperations`.
+    ///
+    /// Allowed values of each item (the enum [`lambda_hook::TargetOperations`]): `RESOURCE`, `STACK`, `CHANGE_SET`, `CLOUD_CONTROL`.
     pub target_operations: Val<Vec<String>>,
 }
 
@@ -1867,12 +1877,16 @@ pub mod lambda_hook {
         }
 
         /// List of actions that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`Actions`]): `CREATE`, `UPDATE`, `DELETE`.
         pub fn actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Actions", value);
             self
         }
 
         /// List of invocation points that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`InvocationPoints`]): `PRE_PROVISION`.
         pub fn invocation_points(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InvocationPoints", value);
             self
@@ -3197,6 +3211,8 @@ impl CfnStackSet {
     }
 
     /// In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
+    ///
+    /// Allowed values of each item (the enum [`stack_set::Capabilities`]): `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`.
     pub fn capabilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Capabilities", value);
         self

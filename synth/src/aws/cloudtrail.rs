@@ -1443,6 +1443,8 @@ pub mod trail {
         /// Contains all templates in an aggregation configuration.
         ///
         /// CloudFormation property `Templates`.
+        ///
+        /// Allowed values of each item (the enum [`Templates`]): `API_ACTIVITY`, `RESOURCE_ACCESS`, `USER_ACTIONS`.
         pub templates: Val<Vec<String>>,
     }
 
@@ -1558,6 +1560,8 @@ pub mod trail {
         }
 
         /// The categories of events for which to log insights. By default, insights are logged for management events only.
+        ///
+        /// Allowed values of each item (the enum [`EventCategories`]): `Management`, `Data`.
         pub fn event_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EventCategories", value);
             self

@@ -297,6 +297,8 @@ pub mod repository {
         /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
         ///
         /// CloudFormation property `Events`.
+        ///
+        /// Allowed values of each item (the enum [`Events`]): `all`, `createReference`, `deleteReference`, `updateReference`.
         pub events: Val<Vec<String>>,
 
         /// The name of the trigger.

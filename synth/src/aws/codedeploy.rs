@@ -844,6 +844,8 @@ pub mod deployment_group {
         }
 
         /// The event type or types that trigger a rollback.
+        ///
+        /// Allowed values of each item (the enum [`Events`]): `DEPLOYMENT_FAILURE`, `DEPLOYMENT_STOP_ON_ALARM`, `DEPLOYMENT_STOP_ON_REQUEST`.
         pub fn events(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Events", value);
             self
@@ -1641,6 +1643,8 @@ pub mod deployment_group {
         }
 
         /// The event type or types that trigger notifications.
+        ///
+        /// Allowed values of each item (the enum [`TriggerEvents`]): `DeploymentFailure`, `DeploymentReady`, `DeploymentRollback`, `DeploymentStart`, `DeploymentStop`, `DeploymentSuccess`, `InstanceFailure`, `InstanceReady`, `InstanceStart`, `InstanceSuccess`.
         pub fn trigger_events(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TriggerEvents", value);
             self

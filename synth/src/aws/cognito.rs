@@ -1242,12 +1242,16 @@ impl CfnUserPool {
     }
 
     /// The `AliasAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::AliasAttributes`]): `email`, `phone_number`, `preferred_username`.
     pub fn alias_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AliasAttributes", value);
         self
     }
 
     /// The `AutoVerifiedAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::AutoVerifiedAttributes`]): `email`, `phone_number`.
     pub fn auto_verified_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AutoVerifiedAttributes", value);
         self
@@ -1394,6 +1398,8 @@ impl CfnUserPool {
     }
 
     /// The `UsernameAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::UsernameAttributes`]): `email`, `phone_number`.
     pub fn username_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("UsernameAttributes", value);
         self
@@ -2156,6 +2162,8 @@ pub mod user_pool {
         }
 
         /// The `AllowedFirstAuthFactors` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedFirstAuthFactors`]): `EMAIL_OTP`, `PASSWORD`, `SMS_OTP`, `SOFTWARE_TOKEN`, `WEB_AUTHN`.
         pub fn allowed_first_auth_factors(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedFirstAuthFactors", value);
             self
@@ -2987,6 +2995,8 @@ impl CfnUserPoolClient {
     }
 
     /// The `AllowedOAuthFlows` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool_client::AllowedOAuthFlows`]): `client_credentials`, `code`, `implicit`.
     pub fn allowed_o_auth_flows(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AllowedOAuthFlows", value);
         self
@@ -3047,6 +3057,8 @@ impl CfnUserPoolClient {
     }
 
     /// The `ExplicitAuthFlows` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool_client::ExplicitAuthFlows`]): `ADMIN_NO_SRP_AUTH`, `ALLOW_ADMIN_USER_PASSWORD_AUTH`, `ALLOW_CUSTOM_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`, `ALLOW_USER_AUTH`, `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_USER_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`, `USER_PASSWORD_AUTH`.
     pub fn explicit_auth_flows(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ExplicitAuthFlows", value);
         self

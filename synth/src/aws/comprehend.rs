@@ -342,6 +342,8 @@ pub mod document_classifier {
         }
 
         /// The `FeatureTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`FeatureTypes`]): `TABLES`, `FORMS`.
         pub fn feature_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("FeatureTypes", value);
             self

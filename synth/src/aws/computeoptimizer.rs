@@ -46,6 +46,8 @@ pub struct CfnAutomationRuleRequired {
     /// The types of recommended actions this rule will implement.
     ///
     /// CloudFormation property `RecommendedActionTypes`.
+    ///
+    /// Allowed values of each item (the enum [`automation_rule::RecommendedActionTypes`]): `SnapshotAndDeleteUnattachedEbsVolume`, `UpgradeEbsVolumeType`.
     pub recommended_action_types: Val<Vec<String>>,
 
     /// The type of automation rule.

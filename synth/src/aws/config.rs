@@ -1888,6 +1888,8 @@ pub mod organization_config_rule {
         }
 
         /// The type of notification that initiates AWS Config to run an evaluation for a rule.
+        ///
+        /// Allowed values of each item (the enum [`OrganizationConfigRuleTriggerTypes`]): `ConfigurationItemChangeNotification`, `OversizedConfigurationItemChangeNotification`.
         pub fn organization_config_rule_trigger_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OrganizationConfigRuleTriggerTypes", value);
             self
@@ -1941,6 +1943,8 @@ pub mod organization_config_rule {
         /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
         ///
         /// CloudFormation property `OrganizationConfigRuleTriggerTypes`.
+        ///
+        /// Allowed values of each item (the enum [`OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerTypes`]): `ConfigurationItemChangeNotification`, `OversizedConfigurationItemChangeNotification`, `ScheduledNotification`.
         pub organization_config_rule_trigger_types: Val<Vec<String>>,
     }
 

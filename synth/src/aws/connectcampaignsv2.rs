@@ -694,6 +694,8 @@ pub mod campaign {
         }
 
         /// Actions that can be performed by agent during preview phase
+        ///
+        /// Allowed values of each item (the enum [`AgentActions`]): `DISCARD`.
         pub fn agent_actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AgentActions", value);
             self
@@ -1252,6 +1254,8 @@ pub mod campaign {
         }
 
         /// Local TimeZone Detection method list
+        ///
+        /// Allowed values of each item (the enum [`LocalTimeZoneDetection`]): `ZIP_CODE`, `AREA_CODE`.
         pub fn local_time_zone_detection(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalTimeZoneDetection", value);
             self

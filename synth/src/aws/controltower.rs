@@ -457,6 +457,8 @@ impl CfnLandingZone {
     }
 
     /// The `RemediationTypes` property.
+    ///
+    /// Allowed values of each item (the enum [`landing_zone::RemediationTypes`]): `INHERITANCE_DRIFT`.
     pub fn remediation_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("RemediationTypes", value);
         self

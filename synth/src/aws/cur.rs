@@ -124,12 +124,16 @@ impl CfnReportDefinition {
     }
 
     /// A list of manifests that you want Amazon Web Services to create for this report.
+    ///
+    /// Allowed values of each item (the enum [`report_definition::AdditionalArtifacts`]): `REDSHIFT`, `QUICKSIGHT`, `ATHENA`.
     pub fn additional_artifacts(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AdditionalArtifacts", value);
         self
     }
 
     /// A list of strings that indicate additional content that Amazon Web Services includes in the report, such as individual resource IDs.
+    ///
+    /// Allowed values of each item (the enum [`report_definition::AdditionalSchemaElements`]): `RESOURCES`, `SPLIT_COST_ALLOCATION_DATA`, `MANUAL_DISCOUNT_COMPATIBILITY`.
     ///
     /// Changing it replaces the resource.
     pub fn additional_schema_elements(mut self, value: impl Into<Val<Vec<String>>>) -> Self {

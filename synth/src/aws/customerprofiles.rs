@@ -3813,6 +3813,8 @@ pub mod object_type {
         }
 
         /// The types of keys that a ProfileObject can have. Each ProfileObject can have only 1 UNIQUE key but multiple PROFILE keys. PROFILE means that this key can be used to tie an object to a PROFILE. UNIQUE means that it can be used to uniquely identify an object. If a key a is marked as SECONDARY, it will be used to search for profiles after all other PROFILE keys have been searched. A LOOKUP_ONLY key is only used to match a profile but is not persisted to be used for searching of the profile. A NEW_ONLY key is only used if the profile does not already exist before the object is ingested, otherwise it is only used for matching objects to profiles.
+        ///
+        /// Allowed values of each item (the enum [`StandardIdentifiers`]): `PROFILE`, `UNIQUE`, `SECONDARY`, `LOOKUP_ONLY`, `NEW_ONLY`, `ASSET`, `CASE`, `ORDER`, `AIR_PREFERENCE`, `AIR_BOOKING`, `AIR_SEGMENT`, `HOTEL_PREFERENCE`, `HOTEL_STAY_REVENUE`, `HOTEL_RESERVATION`, `LOYALTY`, `LOYALTY_TRANSACTION`, `LOYALTY_PROMOTION`, `WEB_ANALYTICS`, `DEVICE`, `COMMUNICATION_RECORD`.
         pub fn standard_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("StandardIdentifiers", value);
             self
@@ -5527,6 +5529,8 @@ pub mod segment_definition {
         pub dimension_type: Val<String>,
 
         /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `ACCOUNT_PROFILE`, `PROFILE`.
         pub values: Val<Vec<String>>,
     }
 

@@ -918,6 +918,8 @@ pub mod fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self

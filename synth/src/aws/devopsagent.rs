@@ -1470,6 +1470,8 @@ pub mod association {
         }
 
         /// List of tool categories to enable for the Grafana MCP server
+        ///
+        /// Allowed values of each item (the enum [`Tools`]): `alerting`, `annotations`, `asserts`, `cloudwatch`, `dashboard`, `datasource`, `elasticsearch`, `examples`, `incident`, `loki`, `navigation`, `oncall`, `prometheus`, `pyroscope`, `rendering`, `runpanelquery`, `search`, `searchlogs`, `sift`.
         pub fn tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Tools", value);
             self

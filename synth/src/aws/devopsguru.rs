@@ -199,12 +199,16 @@ pub mod notification_channel {
         }
 
         /// DevOps Guru message types to filter for
+        ///
+        /// Allowed values of each item (the enum [`MessageTypes`]): `NEW_INSIGHT`, `CLOSED_INSIGHT`, `NEW_ASSOCIATION`, `SEVERITY_UPGRADED`, `NEW_RECOMMENDATION`.
         pub fn message_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MessageTypes", value);
             self
         }
 
         /// DevOps Guru insight severities to filter for
+        ///
+        /// Allowed values of each item (the enum [`Severities`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn severities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Severities", value);
             self

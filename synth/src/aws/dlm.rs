@@ -375,6 +375,8 @@ pub mod lifecycle_policy {
         }
 
         /// **\[Custom snapshot and AMI policies only\]** The location of the resources to backup. If the source resources are located in a Region, specify `CLOUD`.
+        ///
+        /// Allowed values of each item (the enum [`ResourceLocations`]): `CLOUD`, `LOCAL_ZONE`, `OUTPOST`.
         pub fn resource_locations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourceLocations", value);
             self
@@ -393,6 +395,8 @@ pub mod lifecycle_policy {
         }
 
         /// **\[Custom snapshot policies only\]** The target resource type for snapshot and AMI lifecycle policies. Use `VOLUME` to create snapshots of individual volumes or use `INSTANCE` to create multi-volume snapshots from the volumes for an instance.
+        ///
+        /// Allowed values of each item (the enum [`ResourceTypes`]): `INSTANCE`, `VOLUME`.
         pub fn resource_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourceTypes", value);
             self
@@ -1031,6 +1035,8 @@ pub mod lifecycle_policy {
         /// - To run both pre and post scripts, specify both `PRE` and `POST`.
         ///
         /// Default: PRE and POST
+        ///
+        /// Allowed values of each item (the enum [`Stages`]): `POST`, `PRE`.
         pub fn stages(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Stages", value);
             self

@@ -3446,12 +3446,16 @@ pub mod ec2_fleet {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -3464,6 +3468,8 @@ pub mod ec2_fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -3504,6 +3510,8 @@ pub mod ec2_fleet {
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`, `apple`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -3516,6 +3524,8 @@ pub mod ec2_fleet {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -3530,6 +3540,8 @@ pub mod ec2_fleet {
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -4376,6 +4388,8 @@ pub mod ec2_fleet {
         }
 
         /// The `ReservationTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`ReservationTypes`]): `on-demand-capacity-reservation`, `capacity-block`, `interruptible-capacity-reservation`.
         pub fn reservation_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ReservationTypes", value);
             self
@@ -4440,6 +4454,8 @@ pub mod ec2_fleet {
         }
 
         /// The `MarketTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`MarketTypes`]): `on-demand`.
         pub fn market_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MarketTypes", value);
             self
@@ -12519,6 +12535,8 @@ pub mod launch_template {
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
@@ -12565,6 +12583,8 @@ pub mod launch_template {
         /// +  For instance types with NVIDIA V100 GPUs, specify ``v100``.
         ///
         /// Default: Any accelerator
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a100`, `a10g`, `gaudi-hl-205`, `h100`, `inferentia`, `inferentia2`, `k520`, `k80`, `l4`, `l40s`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `trainium`, `trainium2`, `u30`, `v100`, `vu9p`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -12589,6 +12609,8 @@ pub mod launch_template {
         /// +  For instance types with Media accelerators, specify ``media``.
         ///
         /// Default: Any accelerator type
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `fpga`, `gpu`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -12667,6 +12689,8 @@ pub mod launch_template {
         /// Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `amazon-web-services`, `amd`, `apple`, `intel`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -12693,6 +12717,8 @@ pub mod launch_template {
         /// For previous generation instance types, specify ``previous``.
         ///
         /// Default: Current and previous generation instance types
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -12721,6 +12747,8 @@ pub mod launch_template {
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: ``hdd`` and ``ssd``
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -16293,6 +16321,8 @@ pub mod network_insights_access_scope {
         }
 
         /// The `Protocols` property.
+        ///
+        /// Allowed values of each item (the enum [`Protocols`]): `tcp`, `udp`.
         pub fn protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Protocols", value);
             self
@@ -21002,12 +21032,16 @@ pub mod spot_fleet {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -21020,6 +21054,8 @@ pub mod spot_fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -21060,6 +21096,8 @@ pub mod spot_fleet {
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`, `apple`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -21072,6 +21110,8 @@ pub mod spot_fleet {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -21086,6 +21126,8 @@ pub mod spot_fleet {
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -23418,6 +23460,8 @@ impl CfnTrafficMirrorFilter {
     }
 
     /// The network service that is associated with the traffic mirror filter.
+    ///
+    /// Allowed values of each item (the enum [`traffic_mirror_filter::NetworkServices`]): `amazon-dns`.
     pub fn network_services(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NetworkServices", value);
         self
@@ -29534,6 +29578,8 @@ impl CfnVpcEndpointService {
     }
 
     /// Specify which Ip Address types are supported for VPC endpoint service.
+    ///
+    /// Allowed values of each item (the enum [`vpc_endpoint_service::SupportedIpAddressTypes`]): `ipv4`, `ipv6`.
     pub fn supported_ip_address_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("SupportedIpAddressTypes", value);
         self

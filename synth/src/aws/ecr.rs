@@ -1391,6 +1391,8 @@ pub struct CfnRepositoryCreationTemplateRequired {
     /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
     ///
     /// CloudFormation property `AppliedFor`.
+    ///
+    /// Allowed values of each item (the enum [`repository_creation_template::AppliedFor`]): `REPLICATION`, `PULL_THROUGH_CACHE`, `CREATE_ON_PUSH`.
     pub applied_for: Val<Vec<String>>,
 
     /// The repository namespace prefix associated with the repository creation template.

@@ -487,12 +487,16 @@ pub mod capacity_provider {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -505,6 +509,8 @@ pub mod capacity_provider {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -539,6 +545,8 @@ pub mod capacity_provider {
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -551,6 +559,8 @@ pub mod capacity_provider {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -565,6 +575,8 @@ pub mod capacity_provider {
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -3121,6 +3133,8 @@ pub mod daemon_task_definition {
         }
 
         /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `mknod`, `read`, `write`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -6360,6 +6374,8 @@ pub mod service {
         }
 
         /// The `AccessTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AccessTypes`]): `PUBLIC`, `PRIVATE`.
         pub fn access_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AccessTypes", value);
             self
@@ -6616,6 +6632,8 @@ pub mod service {
         /// The list of metric names to configure. The supported metric names are ``CPUUtilization`` and ``MemoryUtilization``.
         ///
         /// CloudFormation property `MetricNames`.
+        ///
+        /// Allowed values of each item (the enum [`MetricNames`]): `CPUUtilization`, `MemoryUtilization`.
         pub metric_names: Val<Vec<String>>,
 
         /// The resolution, in seconds, at which to collect the metrics. The valid values are ``20`` and ``60``.
@@ -8386,6 +8404,8 @@ impl CfnTaskDefinition {
 
     /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
+    /// Allowed values of each item (the enum [`task_definition::RequiresCompatibilities`]): `EC2`, `EXTERNAL`, `FARGATE`, `MANAGED_INSTANCES`.
+    ///
     /// Changing it replaces the resource.
     pub fn requires_compatibilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("RequiresCompatibilities", value);
@@ -9381,6 +9401,8 @@ pub mod task_definition {
         }
 
         /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `mknod`, `read`, `write`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self

@@ -858,12 +858,16 @@ pub mod id_namespace {
         }
 
         /// The `RecordMatchingModels` property.
+        ///
+        /// Allowed values of each item (the enum [`RecordMatchingModels`]): `ONE_SOURCE_TO_ONE_TARGET`, `MANY_SOURCE_TO_ONE_TARGET`.
         pub fn record_matching_models(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RecordMatchingModels", value);
             self
         }
 
         /// The `RuleDefinitionTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`RuleDefinitionTypes`]): `SOURCE`, `TARGET`.
         pub fn rule_definition_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RuleDefinitionTypes", value);
             self

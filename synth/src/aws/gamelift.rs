@@ -982,6 +982,8 @@ pub mod container_fleet {
         }
 
         /// A list of fleet actions that have been suspended in the fleet location.
+        ///
+        /// Allowed values of each item (the enum [`StoppedActions`]): `AUTO_SCALING`.
         pub fn stopped_actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("StoppedActions", value);
             self
@@ -1861,6 +1863,8 @@ pub mod container_group_definition {
         }
 
         /// The list of Linux capabilities to add to the container's default configuration.
+        ///
+        /// Allowed values of each item (the enum [`Include`]): `AUDIT_CONTROL`, `AUDIT_WRITE`, `BLOCK_SUSPEND`, `CHOWN`, `DAC_OVERRIDE`, `DAC_READ_SEARCH`, `FOWNER`, `FSETID`, `IPC_LOCK`, `IPC_OWNER`, `KILL`, `LEASE`, `LINUX_IMMUTABLE`, `MAC_ADMIN`, `MAC_OVERRIDE`, `MKNOD`, `NET_ADMIN`, `NET_BIND_SERVICE`, `NET_BROADCAST`, `NET_RAW`, `SETFCAP`, `SETGID`, `SETPCAP`, `SETUID` and 13 more.
         pub fn include(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Include", value);
             self
@@ -4150,6 +4154,8 @@ pub mod game_session_queue {
         }
 
         /// The recommended sequence to use when prioritizing where to place new game sessions.
+        ///
+        /// Allowed values of each item (the enum [`PriorityOrder`]): `LATENCY`, `COST`, `DESTINATION`, `LOCATION`.
         pub fn priority_order(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PriorityOrder", value);
             self

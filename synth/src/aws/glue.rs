@@ -537,6 +537,8 @@ pub mod catalog {
         }
 
         /// The permissions that are granted to the principal.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -1302,6 +1304,8 @@ pub mod connection {
         }
 
         /// The `ValidateForComputeEnvironments` property.
+        ///
+        /// Allowed values of each item (the enum [`ValidateForComputeEnvironments`]): `ATHENA`, `PYTHON`, `SPARK`.
         ///
         /// Write-only.
         pub fn validate_for_compute_environments(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -4080,6 +4084,8 @@ pub mod crawler {
         /// Specify a value of RAWTYPES or COMMENTS to enable additional metadata in table responses. RAWTYPES provides the native-level datatype. COMMENTS provides comments associated with a column or table in the database.
         ///
         /// If you do not need additional metadata, keep the field empty.
+        ///
+        /// Allowed values of each item (the enum [`EnableAdditionalMetadata`]): `COMMENTS`, `RAWTYPES`.
         pub fn enable_additional_metadata(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EnableAdditionalMetadata", value);
             self
@@ -4907,6 +4913,8 @@ pub mod database {
         }
 
         /// The permissions that are granted to the principal.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `ALL`, `ALTER`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `DELETE`, `DROP`, `INSERT`, `SELECT`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self

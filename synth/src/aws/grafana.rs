@@ -49,6 +49,8 @@ pub struct CfnWorkspaceRequired {
     /// List of authentication providers to enable.
     ///
     /// CloudFormation property `AuthenticationProviders`.
+    ///
+    /// Allowed values of each item (the enum [`workspace::AuthenticationProviders`]): `AWS_SSO`, `SAML`.
     pub authentication_providers: Val<Vec<String>>,
 
     /// These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
@@ -90,6 +92,8 @@ impl CfnWorkspace {
     }
 
     /// List of data sources on the service managed IAM role.
+    ///
+    /// Allowed values of each item (the enum [`workspace::DataSources`]): `AMAZON_OPENSEARCH_SERVICE`, `CLOUDWATCH`, `PROMETHEUS`, `XRAY`, `TIMESTREAM`, `SITEWISE`, `ATHENA`, `REDSHIFT`.
     pub fn data_sources(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DataSources", value);
         self
@@ -120,6 +124,8 @@ impl CfnWorkspace {
     }
 
     /// List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
+    ///
+    /// Allowed values of each item (the enum [`workspace::NotificationDestinations`]): `SNS`.
     pub fn notification_destinations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NotificationDestinations", value);
         self

@@ -290,6 +290,8 @@ pub mod cis_scan_configuration {
     #[derive(Clone, Debug)]
     pub struct WeeklyScheduleRequired {
         /// CloudFormation property `Days`.
+        ///
+        /// Allowed values of each item (the enum [`Days`]): `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.
         pub days: Val<Vec<String>>,
 
         /// CloudFormation property `StartTime`.

@@ -541,12 +541,16 @@ pub mod procurement_portal_preference {
         }
 
         /// The types of attachments to include with the e-invoice delivery.
+        ///
+        /// Allowed values of each item (the enum [`EinvoiceDeliveryAttachmentTypes`]): `INVOICE_PDF`, `RFP_PDF`.
         pub fn einvoice_delivery_attachment_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryAttachmentTypes", value);
             self
         }
 
         /// The types of e-invoice documents to be delivered.
+        ///
+        /// Allowed values of each item (the enum [`EinvoiceDeliveryDocumentTypes`]): `AWS_CLOUD_INVOICE`, `AWS_CLOUD_CREDIT_MEMO`, `AWS_MARKETPLACE_INVOICE`, `AWS_MARKETPLACE_CREDIT_MEMO`, `AWS_REQUEST_FOR_PAYMENT`.
         pub fn einvoice_delivery_document_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryDocumentTypes", value);
             self

@@ -1311,6 +1311,8 @@ pub struct CfnCertificateProvider {
 #[derive(Clone, Debug)]
 pub struct CfnCertificateProviderRequired {
     /// CloudFormation property `AccountDefaultForOperations`.
+    ///
+    /// Allowed values of each item (the enum [`certificate_provider::AccountDefaultForOperations`]): `CreateCertificateFromCsr`.
     pub account_default_for_operations: Val<Vec<String>>,
 
     /// CloudFormation property `LambdaFunctionArn`.

@@ -1657,6 +1657,8 @@ pub mod recording_configuration {
 
         /// Renditions indicates which renditions are recorded for a stream.
         ///
+        /// Allowed values of each item (the enum [`Renditions`]): `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
+        ///
         /// Changing it replaces the resource.
         pub fn renditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Renditions", value);
@@ -1747,6 +1749,8 @@ pub mod recording_configuration {
         }
 
         /// Storage indicates the format in which thumbnails are recorded.
+        ///
+        /// Allowed values of each item (the enum [`Storage`]): `SEQUENTIAL`, `LATEST`.
         ///
         /// Changing it replaces the resource.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -1981,6 +1985,8 @@ pub mod stage {
         }
 
         /// Types of media to be recorded. Default: AUDIO_VIDEO.
+        ///
+        /// Allowed values of each item (the enum [`MediaTypes`]): `AUDIO_VIDEO`, `AUDIO_ONLY`.
         pub fn media_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MediaTypes", value);
             self
@@ -2105,6 +2111,8 @@ pub mod stage {
         }
 
         /// Indicates the format in which thumbnails are recorded. SEQUENTIAL records all generated thumbnails in a serial manner, to the media/thumbnails/high directory. LATEST saves the latest thumbnail in media/latest_thumbnail/high/thumb.jpg and overwrites it at the interval specified by targetIntervalSeconds. You can enable both SEQUENTIAL and LATEST. Default: SEQUENTIAL.
+        ///
+        /// Allowed values of each item (the enum [`Storage`]): `SEQUENTIAL`, `LATEST`.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Storage", value);
             self

@@ -1652,6 +1652,8 @@ pub mod data_source {
         }
 
         /// The `IncludeFilterTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`IncludeFilterTypes`]): `ACTIVE_USER`, `STANDARD_USER`.
         pub fn include_filter_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeFilterTypes", value);
             self

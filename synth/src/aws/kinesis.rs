@@ -1016,6 +1016,8 @@ impl CfnStream {
     }
 
     /// The final list of shard-level metrics
+    ///
+    /// Allowed values of each item (the enum [`stream::DesiredShardLevelMetrics`]): `IncomingBytes`, `IncomingRecords`, `OutgoingBytes`, `OutgoingRecords`, `WriteProvisionedThroughputExceeded`, `ReadProvisionedThroughputExceeded`, `IteratorAgeMilliseconds`, `ALL`.
     pub fn desired_shard_level_metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DesiredShardLevelMetrics", value);
         self

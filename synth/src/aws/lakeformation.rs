@@ -791,12 +791,16 @@ pub struct CfnPrincipalPermissionsRequired {
     ///
     /// CloudFormation property `Permissions`.
     ///
+    /// Allowed values of each item (the enum [`principal_permissions::Permissions`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `DESCRIBE`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `CREATE_LF_TAG`, `ASSOCIATE`, `GRANT_WITH_LF_TAG_EXPRESSION`.
+    ///
     /// Changing it replaces the resource.
     pub permissions: Val<Vec<String>>,
 
     /// Indicates the ability to grant permissions (as a subset of permissions granted).
     ///
     /// CloudFormation property `PermissionsWithGrantOption`.
+    ///
+    /// Allowed values of each item (the enum [`principal_permissions::PermissionsWithGrantOption`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `DESCRIBE`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `CREATE_LF_TAG`, `ASSOCIATE`, `GRANT_WITH_LF_TAG_EXPRESSION`.
     ///
     /// Changing it replaces the resource.
     pub permissions_with_grant_option: Val<Vec<String>>,

@@ -502,6 +502,8 @@ pub mod capacity_provider {
         }
 
         /// A list of supported CPU architectures for compute instances. Valid values include ``x86_64`` and ``arm64``.
+        ///
+        /// Allowed values of each item (the enum [`Architectures`]): `x86_64`, `arm64`.
         pub fn architectures(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Architectures", value);
             self
@@ -1379,6 +1381,8 @@ impl CfnEventSourceMapping {
     /// (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
     ///
     /// Valid Values: ``ReportBatchItemFailures``
+    ///
+    /// Allowed values of each item (the enum [`event_source_mapping::FunctionResponseTypes`]): `ReportBatchItemFailures`.
     pub fn function_response_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("FunctionResponseTypes", value);
         self
@@ -1942,6 +1946,8 @@ pub mod event_source_mapping {
         /// +  ``KafkaMetrics`` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the Kafka consumers from your event source mapping.
         ///
         /// For more information about these metrics, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `EventCount`, `ErrorCount`, `KafkaMetrics`.
         pub fn metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Metrics", value);
             self
@@ -2490,6 +2496,8 @@ impl CfnFunction {
     }
 
     /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is ``x86_64``.
+    ///
+    /// Allowed values of each item (the enum [`function::Architectures`]): `x86_64`, `arm64`.
     pub fn architectures(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Architectures", value);
         self
@@ -3766,6 +3774,8 @@ impl CfnLayerVersion {
 
     /// A list of compatible instruction set architectures.
     ///
+    /// Allowed values of each item (the enum [`layer_version::CompatibleArchitectures`]): `arm64`, `x86_64`.
+    ///
     /// Changing it replaces the resource.
     pub fn compatible_architectures(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("CompatibleArchitectures", value);
@@ -3773,6 +3783,8 @@ impl CfnLayerVersion {
     }
 
     /// A list of compatible function runtimes. Used for filtering with ListLayers and ListLayerVersions.
+    ///
+    /// Allowed values of each item (the enum [`layer_version::CompatibleRuntimes`]): `dotnet10`, `dotnet6`, `dotnet8`, `dotnetcore1.0`, `dotnetcore2.0`, `dotnetcore2.1`, `dotnetcore3.1`, `go1.x`, `java11`, `java11.al2023`, `java17`, `java17.al2023`, `java21`, `java25`, `java8`, `java8.al2`, `java8.al2023`, `nodejs`, `nodejs10.x`, `nodejs12.x`, `nodejs14.x`, `nodejs16.x`, `nodejs18.x`, `nodejs20.x` and 27 more.
     ///
     /// Changing it replaces the resource.
     pub fn compatible_runtimes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -4138,6 +4150,8 @@ pub struct CfnMicrovmImage {
 #[derive(Clone, Debug)]
 pub struct CfnMicrovmImageRequired {
     /// CloudFormation property `AdditionalOsCapabilities`.
+    ///
+    /// Allowed values of each item (the enum [`microvm_image::AdditionalOsCapabilities`]): `ALL`.
     ///
     /// Write-only.
     pub additional_os_capabilities: Val<Vec<String>>,
@@ -5025,6 +5039,8 @@ pub mod network_connector {
         /// The types of Lambda compute resources that can use this connector. Supported values are MicroVm and WebFunction.
         ///
         /// CloudFormation property `AssociatedComputeResourceTypes`.
+        ///
+        /// Allowed values of each item (the enum [`AssociatedComputeResourceTypes`]): `MicroVm`, `WebFunction`.
         pub associated_compute_resource_types: Val<Vec<String>>,
 
         /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.

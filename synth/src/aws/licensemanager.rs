@@ -42,6 +42,8 @@ impl CfnGrant {
 
     /// The `AllowedOperations` property.
     ///
+    /// Allowed values of each item (the enum [`grant::AllowedOperations`]): `CheckInLicense`, `CheckoutBorrowLicense`, `CheckoutLicense`, `CreateGrant`, `CreateToken`, `ExtendConsumptionLicense`, `ListPurchasedLicenses`.
+    ///
     /// Write-only.
     pub fn allowed_operations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AllowedOperations", value);
@@ -1813,6 +1815,8 @@ pub struct CfnReportGeneratorRequired {
     /// Type of reports to generate. The report type determines the data reported on.
     ///
     /// CloudFormation property `ReportType`.
+    ///
+    /// Allowed values of each item (the enum [`report_generator::ReportType`]): `LicenseConfigurationSummaryReport`, `LicenseConfigurationUsageReport`, `LicenseAssetGroupUsageReport`.
     pub report_type: Val<Vec<String>>,
 }
 

@@ -102,6 +102,8 @@ impl CfnAlarm {
     }
 
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
+    ///
+    /// Allowed values of each item (the enum [`alarm::ContactProtocols`]): `Email`, `SMS`.
     pub fn contact_protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ContactProtocols", value);
         self
@@ -120,6 +122,8 @@ impl CfnAlarm {
     }
 
     /// The alarm states that trigger a notification.
+    ///
+    /// Allowed values of each item (the enum [`alarm::NotificationTriggers`]): `ALARM`, `INSUFFICIENT_DATA`, `OK`.
     pub fn notification_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NotificationTriggers", value);
         self

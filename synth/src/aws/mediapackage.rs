@@ -949,6 +949,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -1061,6 +1063,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -1113,6 +1117,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods. If empty, the content will not be partitioned into more than one period. If the list contains "ADS", new periods will be created where the Channel source contains SCTE-35 ad markers.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `ADS`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self
@@ -1224,6 +1230,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -2144,6 +2152,8 @@ pub mod packaging_configuration {
         }
 
         /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods. If empty, the content will not be partitioned into more than one period. If the list contains "ADS", new periods will be created where the Asset contains SCTE-35 ad markers.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `ADS`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self

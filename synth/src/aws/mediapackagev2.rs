@@ -249,6 +249,8 @@ pub mod channel {
         /// The tile layouts that players can request from this multiview channel's origin endpoints. Only the layouts that you list here are available. Each layout must appear at most once.
         ///
         /// CloudFormation property `AvailableLayouts`.
+        ///
+        /// Allowed values of each item (the enum [`AvailableLayouts`]): `LAYOUT_2EH`, `LAYOUT_2PL`, `LAYOUT_3EL`, `LAYOUT_3PL`, `LAYOUT_4E`, `LAYOUT_4PL`.
         pub available_layouts: Val<Vec<String>>,
 
         /// The channels that players can use as tiles in this multiview channel's output. Each source channel must be in the same channel group as the multiview channel, and must have an `InputType` of `CMAF`. Only the channels that you list here are available as tiles.
@@ -935,12 +937,16 @@ pub mod origin_endpoint {
         }
 
         /// A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods. Leave this value empty to indicate that the manifest is contained all in one period. For more information about periods in the DASH manifest, see \<a href="<https://docs.aws.amazon.com/mediapackage/latest/userguide/multi-period.html>"\>Multi-period DASH in AWS Elemental MediaPackage\</a\>.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `AVAILS`, `DRM_KEY_ROTATION`, `SOURCE_CHANGES`, `SOURCE_DISRUPTIONS`, `NONE`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self
         }
 
         /// The profile that the output is compliant with.
+        ///
+        /// Allowed values of each item (the enum [`Profiles`]): `DVB_DASH`.
         pub fn profiles(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Profiles", value);
             self
@@ -1503,6 +1509,8 @@ pub mod origin_endpoint {
         /// -
         ///
         /// `SLATE_INPUT` - The segments which contain slate content are considered to be missing content.
+        ///
+        /// Allowed values of each item (the enum [`EndpointErrorConditions`]): `STALE_MANIFEST`, `INCOMPLETE_MANIFEST`, `MISSING_DRM_KEY`, `SLATE_INPUT`.
         pub fn endpoint_error_conditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EndpointErrorConditions", value);
             self
@@ -2110,6 +2118,8 @@ pub mod origin_endpoint {
         /// The DRM solution provider you're using to protect your content during distribution.
         ///
         /// CloudFormation property `DrmSystems`.
+        ///
+        /// Allowed values of each item (the enum [`DrmSystems`]): `CLEAR_KEY_AES_128`, `FAIRPLAY`, `PLAYREADY`, `WIDEVINE`, `IRDETO`.
         pub drm_systems: Val<Vec<String>>,
 
         /// Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.
@@ -2277,12 +2287,16 @@ pub mod origin_endpoint {
         /// Valid values: `PROGRAM` | `CHAPTER` | `UNSCHEDULED_EVENT` | `ALTERNATE_CONTENT_OPPORTUNITY` | `NETWORK`
         ///
         /// If you don't specify any values, the default is empty (only default ad types are used).
+        ///
+        /// Allowed values of each item (the enum [`CustomAdTypes`]): `PROGRAM`, `CHAPTER`, `UNSCHEDULED_EVENT`, `ALTERNATE_CONTENT_OPPORTUNITY`, `NETWORK`.
         pub fn custom_ad_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CustomAdTypes", value);
             self
         }
 
         /// The SCTE-35 message types that you want to be treated as ad markers in the output.
+        ///
+        /// Allowed values of each item (the enum [`ScteFilter`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`, `PROGRAM`, `CHAPTER`, `UNSCHEDULED_EVENT`, `ALTERNATE_CONTENT_OPPORTUNITY`, `NETWORK`, `PROVIDER_PROMO`, `DISTRIBUTOR_PROMO`, `PROVIDER_AD_BLOCK`, `DISTRIBUTOR_AD_BLOCK`, `CONTENT_IDENTIFICATION`, `CALL_AD_SERVER`.
         pub fn scte_filter(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ScteFilter", value);
             self

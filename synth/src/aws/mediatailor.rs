@@ -207,6 +207,8 @@ pub mod channel {
         }
 
         /// The log types.
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `AS_RUN`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self
@@ -332,6 +334,8 @@ pub mod channel {
         }
 
         /// Determines the type of SCTE 35 tags to use in ad markup. Specify `DATERANGE` to use `DATERANGE` tags (for live or VOD content). Specify `SCTE35_ENHANCED` to use `EXT-X-CUE-OUT` and `EXT-X-CUE-IN` tags (for VOD content only).
+        ///
+        /// Allowed values of each item (the enum [`AdMarkupType`]): `DATERANGE`, `SCTE35_ENHANCED`.
         pub fn ad_markup_type(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdMarkupType", value);
             self
@@ -2030,6 +2034,8 @@ pub mod playback_configuration {
         }
 
         /// The player operation events to report on, in addition to the ad progress events that MediaTailor always reports on. Valid values are MUTE, UNMUTE, PAUSE, and SKIP. The default is an empty list. This parameter is valid only when ReportingMode is INSIGHTS. MediaTailor rejects the request if you specify a value while ReportingMode is DISABLED, or if you specify duplicate values.
+        ///
+        /// Allowed values of each item (the enum [`AdditionalEventTypes`]): `MUTE`, `UNMUTE`, `PAUSE`, `SKIP`.
         pub fn additional_event_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalEventTypes", value);
             self

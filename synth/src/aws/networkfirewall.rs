@@ -382,6 +382,8 @@ impl CfnFirewall {
     }
 
     /// The types of analysis to enable for the firewall. Can be TLS_SNI, HTTP_HOST, or both.
+    ///
+    /// Allowed values of each item (the enum [`firewall::EnabledAnalysisTypes`]): `TLS_SNI`, `HTTP_HOST`.
     pub fn enabled_analysis_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("EnabledAnalysisTypes", value);
         self
@@ -2123,6 +2125,8 @@ pub mod rule_group {
         pub generated_rules_type: Val<String>,
 
         /// CloudFormation property `TargetTypes`.
+        ///
+        /// Allowed values of each item (the enum [`TargetTypes`]): `TLS_SNI`, `HTTP_HOST`.
         pub target_types: Val<Vec<String>>,
 
         /// CloudFormation property `Targets`.
@@ -2645,6 +2649,8 @@ pub mod rule_group {
         }
 
         /// The `Masks` property.
+        ///
+        /// Allowed values of each item (the enum [`Masks`]): `FIN`, `SYN`, `RST`, `PSH`, `ACK`, `URG`, `ECE`, `CWR`.
         pub fn masks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Masks", value);
             self
@@ -2699,6 +2705,8 @@ pub mod rule_group {
         }
 
         /// The `RuleOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`RuleOptions`]): `SID`, `MSG`, `METADATA`.
         pub fn rule_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RuleOptions", value);
             self

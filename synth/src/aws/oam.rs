@@ -35,6 +35,8 @@ pub struct CfnLink {
 #[derive(Clone, Debug)]
 pub struct CfnLinkRequired {
     /// CloudFormation property `ResourceTypes`.
+    ///
+    /// Allowed values of each item (the enum [`link::ResourceTypes`]): `AWS::CloudWatch::Metric`, `AWS::Logs::LogGroup`, `AWS::XRay::Trace`, `AWS::ApplicationInsights::Application`, `AWS::InternetMonitor::Monitor`, `AWS::ApplicationSignals::Service`, `AWS::ApplicationSignals::ServiceLevelObjective`.
     pub resource_types: Val<Vec<String>>,
 
     /// CloudFormation property `SinkIdentifier`.

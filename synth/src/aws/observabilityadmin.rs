@@ -1062,6 +1062,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// The telemetry source types for a telemetry rule.
+        ///
+        /// Allowed values of each item (the enum [`TelemetrySourceTypes`]): `VPC_FLOW_LOGS`, `ROUTE53_RESOLVER_QUERY_LOGS`, `EKS_AUDIT_LOGS`, `EKS_AUTHENTICATOR_LOGS`, `EKS_CONTROLLER_MANAGER_LOGS`, `EKS_SCHEDULER_LOGS`, `EKS_API_LOGS`.
         pub fn telemetry_source_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TelemetrySourceTypes", value);
             self
@@ -1318,6 +1320,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// Types of logs to deliver
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `SECURITY_FINDING_LOGS`, `S3_SERVER_ACCESS_LOGS`, `ACCESS_LOGS`, `CONNECTION_LOGS`, `ALB_ACCESS_LOGS`, `ALB_CONNECTION_LOGS`, `ALB_HEALTH_CHECK_LOGS`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self
@@ -2711,6 +2715,8 @@ pub mod telemetry_rule {
         }
 
         /// The telemetry source types for a telemetry rule.
+        ///
+        /// Allowed values of each item (the enum [`TelemetrySourceTypes`]): `VPC_FLOW_LOGS`, `ROUTE53_RESOLVER_QUERY_LOGS`, `EKS_AUDIT_LOGS`, `EKS_AUTHENTICATOR_LOGS`, `EKS_CONTROLLER_MANAGER_LOGS`, `EKS_SCHEDULER_LOGS`, `EKS_API_LOGS`.
         pub fn telemetry_source_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TelemetrySourceTypes", value);
             self
@@ -2967,6 +2973,8 @@ pub mod telemetry_rule {
         }
 
         /// Types of logs to deliver
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `APPLICATION_LOGS`, `USAGE_LOGS`, `SECURITY_FINDING_LOGS`, `S3_SERVER_ACCESS_LOGS`, `ACCESS_LOGS`, `CONNECTION_LOGS`, `ALB_ACCESS_LOGS`, `ALB_CONNECTION_LOGS`, `ALB_HEALTH_CHECK_LOGS`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self

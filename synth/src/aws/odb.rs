@@ -499,6 +499,8 @@ pub mod cloud_autonomous_vm_cluster {
         }
 
         /// The days of the week when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfWeek", value);
             self
@@ -517,6 +519,8 @@ pub mod cloud_autonomous_vm_cluster {
         }
 
         /// The months when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`Months`]): `JANUARY`, `FEBRUARY`, `MARCH`, `APRIL`, `MAY`, `JUNE`, `JULY`, `AUGUST`, `SEPTEMBER`, `OCTOBER`, `NOVEMBER`, `DECEMBER`.
         pub fn months(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Months", value);
             self
@@ -1009,6 +1013,8 @@ pub mod cloud_exadata_infrastructure {
         }
 
         /// The days of the week when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfWeek", value);
             self
@@ -1033,6 +1039,8 @@ pub mod cloud_exadata_infrastructure {
         }
 
         /// The months when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`Months`]): `JANUARY`, `FEBRUARY`, `MARCH`, `APRIL`, `MAY`, `JUNE`, `JULY`, `AUGUST`, `SEPTEMBER`, `OCTOBER`, `NOVEMBER`, `DECEMBER`.
         pub fn months(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Months", value);
             self

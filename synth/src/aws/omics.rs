@@ -297,6 +297,8 @@ pub mod annotation_store {
         }
 
         /// The `Schema` property.
+        ///
+        /// Allowed values of each item (the enum [`Schema`]): `LONG`, `INT`, `STRING`, `FLOAT`, `DOUBLE`, `BOOLEAN`.
         pub fn schema(mut self, value: impl Into<Val<Vec<Map<String>>>>) -> Self {
             self.props.set("Schema", value);
             self

@@ -312,6 +312,8 @@ pub mod pipe {
         }
 
         /// The `IncludeExecutionData` property.
+        ///
+        /// Allowed values of each item (the enum [`IncludeExecutionData`]): `ALL`.
         pub fn include_execution_data(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeExecutionData", value);
             self

@@ -1571,6 +1571,8 @@ impl CfnEventSubscription {
     }
 
     /// Specifies the Amazon Redshift event categories to be published by the event notification subscription.
+    ///
+    /// Allowed values of each item (the enum [`event_subscription::EventCategories`]): `configuration`, `management`, `monitoring`, `security`, `pending`.
     pub fn event_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("EventCategories", value);
         self

@@ -114,6 +114,8 @@ impl CfnNamespace {
     }
 
     /// The collection of log types to be exported provided by the customer. Should only be one of the three supported log types: userlog, useractivitylog and connectionlog
+    ///
+    /// Allowed values of each item (the enum [`namespace::LogExports`]): `useractivitylog`, `userlog`, `connectionlog`.
     pub fn log_exports(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("LogExports", value);
         self

@@ -739,6 +739,8 @@ pub mod route {
 
         /// The `Methods` property.
         ///
+        /// Allowed values of each item (the enum [`Methods`]): `DELETE`, `GET`, `HEAD`, `OPTIONS`, `PATCH`, `POST`, `PUT`.
+        ///
         /// Changing it replaces the resource.
         pub fn methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Methods", value);

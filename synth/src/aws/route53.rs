@@ -474,6 +474,8 @@ pub mod health_check {
         }
 
         /// The `Regions` property.
+        ///
+        /// Allowed values of each item (the enum [`Regions`]): `ap-northeast-1`, `ap-southeast-1`, `ap-southeast-2`, `eu-west-1`, `sa-east-1`, `us-east-1`, `us-west-1`, `us-west-2`.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self

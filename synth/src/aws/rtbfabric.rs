@@ -200,6 +200,8 @@ pub mod inbound_external_link {
         pub http_code: Val<String>,
 
         /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
         pub logging_types: Val<Vec<String>>,
     }
 
@@ -623,6 +625,8 @@ pub mod link {
         pub http_code: Val<String>,
 
         /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
         pub logging_types: Val<Vec<String>>,
     }
 
@@ -1714,6 +1718,8 @@ pub mod outbound_external_link {
         pub http_code: Val<String>,
 
         /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
         pub logging_types: Val<Vec<String>>,
     }
 

@@ -225,6 +225,8 @@ pub mod app_monitor {
         }
 
         /// An array that lists the types of telemetry data that this app monitor is to collect.
+        ///
+        /// Allowed values of each item (the enum [`Telemetries`]): `errors`, `performance`, `http`.
         pub fn telemetries(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Telemetries", value);
             self

@@ -1590,6 +1590,8 @@ pub mod bucket {
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
         ///
         /// Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
+        ///
+        /// Allowed values of each item (the enum [`EncryptionType`]): `NONE`, `SSE-C`.
         pub fn encryption_type(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EncryptionType", value);
             self
@@ -1694,6 +1696,8 @@ pub mod bucket {
         /// *Allowed values*: ``GET`` | ``PUT`` | ``HEAD`` | ``POST`` | ``DELETE``
         ///
         /// CloudFormation property `AllowedMethods`.
+        ///
+        /// Allowed values of each item (the enum [`AllowedMethods`]): `GET`, `PUT`, `HEAD`, `POST`, `DELETE`.
         pub allowed_methods: Val<Vec<String>>,
 
         /// One or more origins you want customers to be able to access the bucket from.
@@ -1924,6 +1928,8 @@ pub mod bucket {
         }
 
         /// Contains the optional fields that are included in the inventory results.
+        ///
+        /// Allowed values of each item (the enum [`OptionalFields`]): `Size`, `LastModifiedDate`, `StorageClass`, `ETag`, `IsMultipartUploaded`, `ReplicationStatus`, `EncryptionStatus`, `ObjectLockRetainUntilDate`, `ObjectLockMode`, `ObjectLockLegalHoldStatus`, `ObjectLockEventHoldStatus`, `ObjectLockEventHoldDuration`, `IntelligentTieringAccessTier`, `BucketKeyStatus`, `ChecksumAlgorithm`, `ObjectAccessControlList`, `ObjectOwner`, `LifecycleExpirationDate`, `IntelligentTieringReferenceDate`.
         pub fn optional_fields(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OptionalFields", value);
             self

@@ -220,6 +220,8 @@ pub mod access_point {
         }
 
         /// You can include one or more API operations as permissions
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `GetObject`, `GetObjectAttributes`, `ListMultipartUploadParts`, `ListBucket`, `ListBucketMultipartUploads`, `PutObject`, `DeleteObject`, `AbortMultipartUpload`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -717,6 +719,8 @@ pub mod directory_bucket {
         }
 
         /// Contains the optional fields that are included in the inventory results.
+        ///
+        /// Allowed values of each item (the enum [`OptionalFields`]): `Size`, `LastModifiedDate`, `StorageClass`, `ETag`, `IsMultipartUploaded`, `EncryptionStatus`, `BucketKeyStatus`, `ChecksumAlgorithm`, `LifecycleExpirationDate`.
         pub fn optional_fields(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OptionalFields", value);
             self

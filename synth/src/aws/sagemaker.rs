@@ -1397,6 +1397,8 @@ pub mod algorithm {
         pub supported_content_types: Val<Vec<String>>,
 
         /// CloudFormation property `SupportedInputModes`.
+        ///
+        /// Allowed values of each item (the enum [`SupportedInputModes`]): `Pipe`, `File`, `FastFile`.
         pub supported_input_modes: Val<Vec<String>>,
     }
 
@@ -1431,6 +1433,8 @@ pub mod algorithm {
         }
 
         /// The `SupportedCompressionTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`SupportedCompressionTypes`]): `None`, `Gzip`.
         pub fn supported_compression_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SupportedCompressionTypes", value);
             self
@@ -2996,6 +3000,8 @@ pub mod cluster {
         }
 
         /// Nodes will undergo advanced stress test to detect and replace faulty instances, based on the type of deep health check(s) passed in.
+        ///
+        /// Allowed values of each item (the enum [`OnStartDeepHealthChecks`]): `InstanceStress`, `InstanceConnectivity`.
         pub fn on_start_deep_health_checks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OnStartDeepHealthChecks", value);
             self
@@ -3901,6 +3907,8 @@ pub mod cluster {
         }
 
         /// Nodes will undergo advanced stress test to detect and replace faulty instances, based on the type of deep health check(s) passed in.
+        ///
+        /// Allowed values of each item (the enum [`OnStartDeepHealthChecks`]): `InstanceStress`, `InstanceConnectivity`.
         pub fn on_start_deep_health_checks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OnStartDeepHealthChecks", value);
             self
@@ -8387,6 +8395,8 @@ pub mod domain {
         }
 
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenAppTypes`]): `JupyterServer`, `TensorBoard`, `RStudioServerPro`, `JupyterLab`, `CodeEditor`, `DetailedProfiler`, `Canvas`.
         pub fn hidden_app_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenAppTypes", value);
             self
@@ -8399,6 +8409,8 @@ pub mod domain {
         }
 
         /// The machine learning tools that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenMlTools`]): `DataWrangler`, `FeatureStore`, `EmrClusters`, `AutoMl`, `Experiments`, `Training`, `ModelEvaluation`, `Pipelines`, `Models`, `JumpStart`, `InferenceRecommender`, `Endpoints`, `Projects`, `InferenceOptimization`, `HyperPodClusters`, `Comet`, `DeepchecksLLMEvaluation`, `Fiddler`, `LakeraGuard`, `PerformanceEvaluation`.
         pub fn hidden_ml_tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenMlTools", value);
             self
@@ -9970,6 +9982,8 @@ pub mod endpoint_config {
         }
 
         /// The Amazon SNS topics where you want the inference response to be included.
+        ///
+        /// Allowed values of each item (the enum [`IncludeInferenceResponseIn`]): `ERROR_NOTIFICATION_TOPIC`, `SUCCESS_NOTIFICATION_TOPIC`.
         pub fn include_inference_response_in(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeInferenceResponseIn", value);
             self
@@ -24677,6 +24691,8 @@ impl CfnNotebookInstance {
     }
 
     /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance. Currently, only one instance type can be associated with a notebook instance.
+    ///
+    /// Allowed values of each item (the enum [`notebook_instance::AcceleratorTypes`]): `ml.eia1.large`, `ml.eia1.medium`, `ml.eia1.xlarge`, `ml.eia2.large`, `ml.eia2.medium`, `ml.eia2.xlarge`.
     pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AcceleratorTypes", value);
         self
@@ -30070,6 +30086,8 @@ pub mod user_profile {
         }
 
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenAppTypes`]): `JupyterServer`, `TensorBoard`, `RStudioServerPro`, `JupyterLab`, `CodeEditor`, `DetailedProfiler`, `Canvas`.
         pub fn hidden_app_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenAppTypes", value);
             self
@@ -30082,6 +30100,8 @@ pub mod user_profile {
         }
 
         /// The machine learning tools that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenMlTools`]): `DataWrangler`, `FeatureStore`, `EmrClusters`, `AutoMl`, `Experiments`, `Training`, `ModelEvaluation`, `Pipelines`, `Models`, `JumpStart`, `InferenceRecommender`, `Endpoints`, `Projects`, `InferenceOptimization`, `HyperPodClusters`, `Comet`, `DeepchecksLLMEvaluation`, `Fiddler`, `LakeraGuard`, `PerformanceEvaluation`.
         pub fn hidden_ml_tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenMlTools", value);
             self

@@ -1754,12 +1754,16 @@ impl CfnPentest {
     }
 
     /// A list of managed skills to disable for this pentest
+    ///
+    /// Allowed values of each item (the enum [`pentest::DisableManagedSkills`]): `FINDING_PERSONALIZATION`, `LOGIN_OPTIMIZATION`.
     pub fn disable_managed_skills(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DisableManagedSkills", value);
         self
     }
 
     /// A list of risk types excluded from the pentest execution
+    ///
+    /// Allowed values of each item (the enum [`pentest::ExcludeRiskTypes`]): `CROSS_SITE_SCRIPTING`, `DEFAULT_CREDENTIALS`, `INSECURE_DIRECT_OBJECT_REFERENCE`, `PRIVILEGE_ESCALATION`, `SERVER_SIDE_TEMPLATE_INJECTION`, `COMMAND_INJECTION`, `CODE_INJECTION`, `SQL_INJECTION`, `ARBITRARY_FILE_UPLOAD`, `INSECURE_DESERIALIZATION`, `LOCAL_FILE_INCLUSION`, `INFORMATION_DISCLOSURE`, `PATH_TRAVERSAL`, `SERVER_SIDE_REQUEST_FORGERY`, `JSON_WEB_TOKEN_VULNERABILITIES`, `XML_EXTERNAL_ENTITY`, `FILE_DELETION`, `OTHER`, `GRAPHQL_VULNERABILITIES`, `BUSINESS_LOGIC_VULNERABILITIES`, `CRYPTOGRAPHIC_VULNERABILITIES`, `DENIAL_OF_SERVICE`, `FILE_ACCESS`, `FILE_CREATION` and 4 more.
     pub fn exclude_risk_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ExcludeRiskTypes", value);
         self

@@ -490,6 +490,8 @@ pub struct CfnSubscriberRequired {
     /// The Amazon S3 or AWS Lake Formation access type.
     ///
     /// CloudFormation property `AccessTypes`.
+    ///
+    /// Allowed values of each item (the enum [`subscriber::AccessTypes`]): `LAKEFORMATION`, `S3`.
     pub access_types: Val<Vec<String>>,
 
     /// The ARN for the data lake.

@@ -4219,6 +4219,8 @@ pub mod mail_manager_rule_set {
         pub operator: Val<String>,
 
         /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `NONE`, `QUARANTINE`, `REJECT`.
         pub values: Val<Vec<String>>,
     }
 
@@ -4505,6 +4507,8 @@ pub mod mail_manager_rule_set {
         pub operator: Val<String>,
 
         /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`RuleVerdictExpressionValues`]): `PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`.
         pub values: Val<Vec<String>>,
     }
 
@@ -7453,6 +7457,8 @@ pub mod tenant {
         /// The reasons that cause messages to be added to the suppression list.
         ///
         /// CloudFormation property `SuppressedReasons`.
+        ///
+        /// Allowed values of each item (the enum [`SuppressedReasons`]): `BOUNCE`, `COMPLAINT`.
         pub suppressed_reasons: Val<Vec<String>>,
 
         /// The scope of the suppression list for the tenant.

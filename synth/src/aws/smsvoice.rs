@@ -426,6 +426,8 @@ pub struct CfnNotifyConfigurationRequired {
     /// An array of channels to enable for the notify configuration. Supported values include SMS and VOICE.
     ///
     /// CloudFormation property `EnabledChannels`.
+    ///
+    /// Allowed values of each item (the enum [`notify_configuration::EnabledChannels`]): `SMS`, `VOICE`, `MMS`, `RCS`.
     pub enabled_channels: Val<Vec<String>>,
 
     /// The use case for the notify configuration.
@@ -826,6 +828,8 @@ pub struct CfnPhoneNumberRequired {
     /// Indicates if the phone number will be used for text messages, voice messages, or both.
     ///
     /// CloudFormation property `NumberCapabilities`.
+    ///
+    /// Allowed values of each item (the enum [`phone_number::NumberCapabilities`]): `SMS`, `VOICE`, `MMS`.
     ///
     /// Changing it replaces the resource.
     pub number_capabilities: Val<Vec<String>>,

@@ -150,6 +150,8 @@ impl CfnCanary {
 
     /// List of resources which canary tags should be replicated to.
     ///
+    /// Allowed values of each item (the enum [`canary::ResourcesToReplicateTags`]): `lambda-function`.
+    ///
     /// Write-only.
     pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ResourcesToReplicateTags", value);
@@ -514,6 +516,8 @@ pub mod canary {
         }
 
         /// Resources to replicate tags to for this replica (e.g., lambda-function)
+        ///
+        /// Allowed values of each item (the enum [`ResourcesToReplicateTags`]): `lambda-function`.
         ///
         /// Write-only.
         pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {

@@ -44,6 +44,8 @@ pub struct CfnAdapterRequired {
     ///
     /// CloudFormation property `FeatureTypes`.
     ///
+    /// Allowed values of each item (the enum [`adapter::FeatureTypes`]): `QUERIES`.
+    ///
     /// Changing it replaces the resource.
     pub feature_types: Val<Vec<String>>,
 }

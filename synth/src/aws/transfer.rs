@@ -1709,6 +1709,8 @@ impl CfnServer {
     }
 
     /// The `Protocols` property.
+    ///
+    /// Allowed values of each item (the enum [`server::Protocols`]): `SFTP`, `FTP`, `FTPS`, `AS2`.
     pub fn protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Protocols", value);
         self
@@ -1940,6 +1942,8 @@ pub mod server {
         }
 
         /// The `As2Transports` property.
+        ///
+        /// Allowed values of each item (the enum [`As2Transports`]): `HTTP`.
         pub fn as2_transports(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("As2Transports", value);
             self

@@ -223,6 +223,8 @@ pub struct CfnAgentGoalRequired {
     /// The list of Well-Architected pillars this goal targets.
     ///
     /// CloudFormation property `Pillars`.
+    ///
+    /// Allowed values of each item (the enum [`agent_goal::Pillars`]): `COST_OPTIMIZATION`, `SECURITY`, `RESILIENCE`, `PERFORMANCE`, `OPERATIONAL_EXCELLENCE`.
     pub pillars: Val<Vec<String>>,
 
     /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
@@ -405,6 +407,8 @@ pub struct CfnAgentProfileRequired {
     /// The list of Well-Architected pillars to focus on.
     ///
     /// CloudFormation property `Pillars`.
+    ///
+    /// Allowed values of each item (the enum [`agent_profile::Pillars`]): `COST_OPTIMIZATION`, `SECURITY`, `RESILIENCE`, `PERFORMANCE`.
     pub pillars: Val<Vec<String>>,
 }
 
@@ -1508,6 +1512,8 @@ pub mod workload {
         }
 
         /// The mode to use for identifying resources associated with the workload.
+        ///
+        /// Allowed values of each item (the enum [`WorkloadResourceDefinition`]): `WORKLOAD_METADATA`, `APP_REGISTRY`.
         pub fn workload_resource_definition(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("WorkloadResourceDefinition", value);
             self

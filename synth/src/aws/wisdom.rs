@@ -6194,6 +6194,8 @@ impl CfnQuickResponse {
     }
 
     /// The Amazon Connect contact channels this quick response applies to.
+    ///
+    /// Allowed values of each item (the enum [`quick_response::Channels`]): `Chat`, `Email`.
     pub fn channels(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Channels", value);
         self

@@ -1036,6 +1036,8 @@ pub mod directory {
         }
 
         /// Indicates a list of protocols that fallback to using the public Internet when streaming over a VPC endpoint is not available.
+        ///
+        /// Allowed values of each item (the enum [`InternetFallbackProtocols`]): `PCOIP`.
         pub fn internet_fallback_protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InternetFallbackProtocols", value);
             self

@@ -300,6 +300,8 @@ pub mod environment {
         }
 
         /// The date of maintenance window.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfTheWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_the_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfTheWeek", value);
             self

@@ -189,6 +189,8 @@ pub mod browser_settings {
         }
 
         /// The `BlockedCategories` property.
+        ///
+        /// Allowed values of each item (the enum [`BlockedCategories`]): `Cults`, `Gambling`, `Nudity`, `Pornography`, `SexEducation`, `Tasteless`, `Violence`, `DownloadSites`, `ImageSharing`, `PeerToPeer`, `StreamingMediaAndDownloads`, `GenerativeAI`, `CriminalActivity`, `Hacking`, `HateAndIntolerance`, `IllegalDrug`, `IllegalSoftware`, `SchoolCheating`, `SelfHarm`, `Weapons`, `Chat`, `Games`, `InstantMessaging`, `ProfessionalNetwork` and 3 more.
         pub fn blocked_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("BlockedCategories", value);
             self
@@ -1663,6 +1665,8 @@ pub mod session_logger {
         }
 
         /// The `Include` property.
+        ///
+        /// Allowed values of each item (the enum [`Include`]): `WebsiteInteract`, `FileDownloadFromSecureBrowserToRemoteDisk`, `FileTransferFromRemoteToLocalDisk`, `FileTransferFromLocalToRemoteDisk`, `FileUploadFromRemoteDiskToSecureBrowser`, `ContentPasteToWebsite`, `ContentTransferFromLocalToRemoteClipboard`, `ContentCopyFromWebsite`, `UrlLoad`, `TabOpen`, `TabClose`, `PrintJobSubmit`, `SessionConnect`, `SessionStart`, `SessionDisconnect`, `SessionEnd`, `UrlBlockByContentFilter`.
         pub fn include(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Include", value);
             self
@@ -2686,6 +2690,8 @@ pub mod user_settings {
         }
 
         /// The `HiddenToolbarItems` property.
+        ///
+        /// Allowed values of each item (the enum [`HiddenToolbarItems`]): `Windows`, `DualMonitor`, `FullScreen`, `Webcam`, `Microphone`.
         pub fn hidden_toolbar_items(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenToolbarItems", value);
             self
