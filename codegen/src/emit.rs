@@ -18,10 +18,10 @@ pub struct Service {
     pub resources: Vec<ResourceModel>,
 }
 
-/// Lints that make no sense for generated code: constructors take every
-/// required property, setters are named after properties (`to_port`,
-/// `is_default`), and types without required properties still get `new()`.
-const ALLOWS: &str = "#![allow(\n    clippy::new_without_default,\n    clippy::too_many_arguments,\n    clippy::wrong_self_convention,\n    clippy::should_implement_trait\n)]\n";
+/// Lints that make no sense for generated code: setters are named after
+/// properties (`to_port`, `is_default`), and types without required
+/// properties still get `new()`.
+const ALLOWS: &str = "#![allow(\n    clippy::new_without_default,\n    clippy::wrong_self_convention,\n    clippy::should_implement_trait\n)]\n";
 
 /// Enumerated values listed in a setter's docs at most; longer lists are cut.
 const MAX_ALLOWED_IN_DOCS: usize = 24;
@@ -741,7 +741,7 @@ fn attributes_section(model: &ResourceModel, lines: &mut Vec<String>) {
     } else {
         push_paragraph(
             lines,
-            "Methods of the [`Handle`](crate::resource::Handle) that adding the resource \
+            "Methods of the [`Handle`] that adding the resource \
              returns, one per `Fn::GetAtt` attribute:"
                 .to_owned(),
         );

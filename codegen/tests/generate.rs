@@ -173,7 +173,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
         .collect();
     assert_eq!(fences, ["text", "", "text", ""]);
     // The attributes, on the type's own page.
-    assert!(iam.contains("/// # Attributes\n///\n/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:\n///\n/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN.\n///\n/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleName`.\n#[derive(Clone, Debug)]\npub struct CfnRole {"), "{iam}");
+    assert!(iam.contains("/// # Attributes\n///\n/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:\n///\n/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN.\n///\n/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleName`.\n#[derive(Clone, Debug)]\npub struct CfnRole {"), "{iam}");
     assert!(iam.contains("/// Changing it replaces the resource."));
 
     let skill = file(files, "synth/src/aws/alexa_ask.rs");

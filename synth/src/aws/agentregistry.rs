@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutoDetectionStatus`: `handle.auto_detection_status()` → `Val<String>`. The current auto-detection status. ACTIVE indicates that the registry is actively being populated with detected resources. INACTIVE indicates that the preconditions required at the configured scope are not currently met.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the registry was created.
@@ -737,7 +736,7 @@ pub mod registry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the registry record was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the AWS account that created the registry record.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -21,7 +20,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -87,7 +86,7 @@ pub(crate) static ACCOUNT_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `APIKeyId`: `handle.api_key_id()` → `Val<String>`.
 ///
@@ -304,7 +303,7 @@ pub mod api_key {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AuthorizerId`: `handle.authorizer_id()` → `Val<String>`.
 ///
@@ -506,7 +505,7 @@ pub(crate) static BASE_PATH_MAPPING_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BasePathMappingArn`: `handle.base_path_mapping_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the resource.
 ///
@@ -607,7 +606,7 @@ pub(crate) static BASE_PATH_MAPPING_V2_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClientCertificateId`: `handle.client_certificate_id()` → `Val<String>`.
 ///
@@ -730,7 +729,7 @@ pub mod client_certificate {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`.
 ///
@@ -1206,7 +1205,7 @@ pub mod deployment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DocumentationPartId`: `handle.documentation_part_id()` → `Val<String>`.
 ///
@@ -1479,7 +1478,7 @@ pub(crate) static DOCUMENTATION_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DistributionDomainName`: `handle.distribution_domain_name()` → `Val<String>`.
 /// - `DistributionHostedZoneId`: `handle.distribution_hosted_zone_id()` → `Val<String>`.
@@ -1749,7 +1748,7 @@ pub mod domain_name {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainNameAccessAssociationArn`: `handle.domain_name_access_association_arn()` → `Val<String>`. The amazon resource name (ARN) of the domain name access association resource.
 ///
@@ -1916,7 +1915,7 @@ pub mod domain_name_access_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainNameArn`: `handle.domain_name_arn()` → `Val<String>`. The amazon resource name (ARN) of the domain name resource.
 /// - `DomainNameId`: `handle.domain_name_id()` → `Val<String>`.
@@ -2126,7 +2125,7 @@ pub mod domain_name_v2 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -2737,7 +2736,7 @@ pub(crate) static MODEL_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RequestValidatorId`: `handle.request_validator_id()` → `Val<String>`.
 ///
@@ -2820,7 +2819,7 @@ pub(crate) static REQUEST_VALIDATOR_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`.
 ///
@@ -2912,7 +2911,7 @@ pub(crate) static RESOURCE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RestApiId`: `handle.rest_api_id()` → `Val<String>`.
 /// - `RootResourceId`: `handle.root_resource_id()` → `Val<String>`.
@@ -3625,7 +3624,7 @@ pub mod stage {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -3924,7 +3923,7 @@ pub mod usage_plan {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -4039,7 +4038,7 @@ pub mod usage_plan_key {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VpcLinkId`: `handle.vpc_link_id()` → `Val<String>`.
 ///

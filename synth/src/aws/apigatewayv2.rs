@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApiEndpoint`: `handle.api_endpoint()` → `Val<String>`.
 /// - `ApiId`: `handle.api_id()` → `Val<String>`.
@@ -333,7 +332,7 @@ pub mod api {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. A TPS Code is automatically generated on creation and assigned as the unique identifier.
 ///
@@ -642,7 +641,7 @@ pub mod api_gateway_managed_overrides {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApiMappingId`: `handle.api_mapping_id()` → `Val<String>`.
 ///
@@ -740,7 +739,7 @@ pub(crate) static API_MAPPING_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AuthorizerId`: `handle.authorizer_id()` → `Val<String>`.
 ///
@@ -932,7 +931,7 @@ pub mod authorizer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`.
 ///
@@ -1011,7 +1010,7 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainNameArn`: `handle.domain_name_arn()` → `Val<String>`.
 /// - `RegionalDomainName`: `handle.regional_domain_name()` → `Val<String>`.
@@ -1224,7 +1223,7 @@ pub mod domain_name {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IntegrationId`: `handle.integration_id()` → `Val<String>`. The integration ID.
 ///
@@ -1504,7 +1503,7 @@ pub mod integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IntegrationResponseId`: `handle.integration_response_id()` → `Val<String>`.
 ///
@@ -1628,7 +1627,7 @@ pub(crate) static INTEGRATION_RESPONSE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ModelId`: `handle.model_id()` → `Val<String>`.
 ///
@@ -1730,7 +1729,7 @@ pub(crate) static MODEL_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModified`: `handle.last_modified()` → `Val<String>`. The timestamp when the portal product was last modified.
 /// - `PortalProductArn`: `handle.portal_product_arn()` → `Val<String>`. The ARN of the portal product.
@@ -1890,7 +1889,7 @@ pub mod portal_product {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RouteId`: `handle.route_id()` → `Val<String>`.
 ///
@@ -2039,7 +2038,7 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RouteResponseId`: `handle.route_response_id()` → `Val<String>`.
 ///
@@ -2180,7 +2179,7 @@ pub mod route_response {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RoutingRuleArn`: `handle.routing_rule_arn()` → `Val<String>`.
 /// - `RoutingRuleId`: `handle.routing_rule_id()` → `Val<String>`.
@@ -2711,7 +2710,7 @@ pub mod stage {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VpcLinkId`: `handle.vpc_link_id()` → `Val<String>`.
 ///

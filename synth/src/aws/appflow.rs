@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. The arn of the connector. The arn is unique for each ConnectorRegistration in your AWS account.
 ///
@@ -198,7 +197,7 @@ pub mod connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectorProfileArn`: `handle.connector_profile_arn()` → `Val<String>`. Unique identifier for connector profile resources
 /// - `CredentialsArn`: `handle.credentials_arn()` → `Val<String>`. A unique Arn for Connector-Profile resource
@@ -2667,7 +2666,7 @@ pub mod connector_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FlowArn`: `handle.flow_arn()` → `Val<String>`. ARN identifier of the flow.
 ///

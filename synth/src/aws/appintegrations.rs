@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the application.
 /// - `Id`: `handle.id()` → `Val<String>`. The id of the application.
@@ -430,7 +429,7 @@ pub mod application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DataIntegrationArn`: `handle.data_integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the data integration.
 /// - `Id`: `handle.id()` → `Val<String>`. The unique identifer of the data integration.
@@ -719,7 +718,7 @@ pub mod data_integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EventIntegrationArn`: `handle.event_integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event integration.
 ///

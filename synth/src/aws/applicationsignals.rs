@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
 ///
@@ -81,7 +80,7 @@ pub(crate) static DISCOVERY_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
 /// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
@@ -220,7 +219,7 @@ pub mod grouping_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the instrumentation configuration.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The server-generated creation timestamp for this instrumentation configuration.
@@ -771,7 +770,7 @@ pub mod instrumentation_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of this SLO.
 /// - `CreatedTime`: `handle.created_time()` → `Val<i64>`. Epoch time in seconds of the time that this SLO was created

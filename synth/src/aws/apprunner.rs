@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutoScalingConfigurationArn`: `handle.auto_scaling_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this auto scaling configuration.
 /// - `AutoScalingConfigurationRevision`: `handle.auto_scaling_configuration_revision()` → `Val<i64>`. The revision of this auto scaling configuration. It's unique among all the active configurations ("Status": "ACTIVE") that share the same AutoScalingConfigurationName.
@@ -195,7 +194,7 @@ pub mod auto_scaling_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Latest`: `handle.latest()` → `Val<bool>`. It's set to true for the configuration with the highest Revision among all configurations that share the same Name. It's set to false otherwise.
 /// - `ObservabilityConfigurationArn`: `handle.observability_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this ObservabilityConfiguration
@@ -392,7 +391,7 @@ pub mod observability_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ServiceArn`: `handle.service_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AppRunner Service.
 /// - `ServiceId`: `handle.service_id()` → `Val<String>`. The AppRunner Service Id
@@ -1413,7 +1412,7 @@ pub mod service {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VpcConnectorArn`: `handle.vpc_connector_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this VPC connector.
 /// - `VpcConnectorRevision`: `handle.vpc_connector_revision()` → `Val<i64>`. The revision of this VPC connector. It's unique among all the active connectors ("Status": "ACTIVE") that share the same Name.
@@ -1569,7 +1568,7 @@ pub mod vpc_connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainName`: `handle.domain_name()` → `Val<String>`. The Domain name associated with the VPC Ingress Connection.
 /// - `Status`: `handle.status()` → `Val<String>`. The current status of the VpcIngressConnection.

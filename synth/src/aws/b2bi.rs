@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CapabilityArn`: `handle.capability_arn()` → `Val<String>`.
 /// - `CapabilityId`: `handle.capability_id()` → `Val<String>`.
@@ -449,7 +448,7 @@ pub mod capability {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
@@ -1264,7 +1263,7 @@ pub mod partnership {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `LogGroupName`: `handle.log_group_name()` → `Val<String>`.
@@ -1467,7 +1466,7 @@ pub mod profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.

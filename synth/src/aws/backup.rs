@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupPlanArn`: `handle.backup_plan_arn()` → `Val<String>`.
 /// - `BackupPlanId`: `handle.backup_plan_id()` → `Val<String>`.
@@ -540,7 +539,7 @@ pub mod backup_plan {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 /// - `SelectionId`: `handle.selection_id()` → `Val<String>`.
@@ -833,7 +832,7 @@ pub mod backup_selection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
 ///
@@ -1017,7 +1016,7 @@ pub mod backup_vault {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that a framework is created, in ISO 8601 representation. The value of CreationTime is accurate to milliseconds. For example, 2020-07-10T15:00:00.000-08:00 represents the 10th of July 2020 at 3:00 PM 8 hours behind UTC.
 /// - `DeploymentStatus`: `handle.deployment_status()` → `Val<String>`. The deployment status of a framework. The statuses are: `CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | DELETE_IN_PROGRESS | COMPLETED | FAILED`
@@ -1318,7 +1317,7 @@ pub mod framework {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the legal hold.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The time when the legal hold was created.
@@ -1576,7 +1575,7 @@ pub mod legal_hold {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
 /// - `VaultState`: `handle.vault_state()` → `Val<String>`.
@@ -1762,7 +1761,7 @@ pub mod logically_air_gapped_backup_vault {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ReportPlanArn`: `handle.report_plan_arn()` → `Val<String>`. An Amazon Resource Name (ARN) that uniquely identifies a resource. The format of the ARN depends on the resource type.
 ///
@@ -2005,7 +2004,7 @@ pub mod report_plan {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RestoreTestingPlanArn`: `handle.restore_testing_plan_arn()` → `Val<String>`.
 ///
@@ -2446,7 +2445,7 @@ pub mod restore_testing_selection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ComputeEnvironmentArn`: `handle.compute_environment_arn()` → `Val<String>`.
 /// - `EksConfiguration.AccessEntry.Status`: `handle.eks_configuration_access_entry_status()` → `Val<String>`. The read-only status of the EKS access entry, returned by DescribeComputeEnvironments.
@@ -1010,7 +1009,7 @@ pub mod compute_environment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AvailableQuantity`: `handle.available_quantity()` → `Val<i64>`. Available Quantity of ConsumableResource.
 /// - `ConsumableResourceArn`: `handle.consumable_resource_arn()` → `Val<String>`. ARN of the Consumable Resource.
@@ -1156,7 +1155,7 @@ pub mod consumable_resource {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`.
 ///
@@ -3610,7 +3609,7 @@ pub mod job_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `JobQueueArn`: `handle.job_queue_arn()` → `Val<String>`.
 ///
@@ -3898,7 +3897,7 @@ pub mod job_queue {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `QuotaShareArn`: `handle.quota_share_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the quota share.
 ///
@@ -4156,7 +4155,7 @@ pub mod quota_share {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Scheduling Policy.
 ///
@@ -4371,7 +4370,7 @@ pub mod scheduling_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ServiceEnvironmentArn`: `handle.service_environment_arn()` → `Val<String>`.
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentArn`: `handle.agent_arn()` → `Val<String>`. Arn representation of the Agent.
 /// - `AgentId`: `handle.agent_id()` → `Val<String>`. Identifier for a resource.
@@ -1274,7 +1273,7 @@ pub mod agent {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentAliasArn`: `handle.agent_alias_arn()` → `Val<String>`. Arn representation of the Agent Alias.
 /// - `AgentAliasHistoryEvents`: `handle.agent_alias_history_events()` → `Val<Json>`. The list of history events for an alias for an Agent.
@@ -1467,7 +1466,7 @@ pub mod agent_alias {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
 /// - `InferenceProfileArn`: `handle.inference_profile_arn()` → `Val<String>`.
@@ -1710,7 +1709,7 @@ pub mod application_inference_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time this policy was created
 /// - `DefinitionHash`: `handle.definition_hash()` → `Val<String>`. The hash for this version
@@ -2193,7 +2192,7 @@ pub mod automated_reasoning_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time this policy version was created
 /// - `DefinitionHash`: `handle.definition_hash()` → `Val<String>`. The hash for this version
@@ -2391,7 +2390,7 @@ pub mod automated_reasoning_policy_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BlueprintArn`: `handle.blueprint_arn()` → `Val<String>`. ARN of a Blueprint
 /// - `BlueprintStage`: `handle.blueprint_stage()` → `Val<String>`. Stage of the Blueprint
@@ -2609,7 +2608,7 @@ pub mod blueprint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time Stamp
 /// - `EntityTypes`: `handle.entity_types()` → `Val<Json>`. List of info for each entity type in the DataAutomationLibrary
@@ -2823,7 +2822,7 @@ pub mod data_automation_library {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time Stamp
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. Time Stamp
@@ -4891,7 +4890,7 @@ pub mod data_automation_project {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the data source was created.
 /// - `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`: `handle.data_source_configuration_web_configuration_crawler_configuration_user_agent_header()` → `Val<String>`. The full user agent header, including UUID and suffix.
@@ -7334,7 +7333,7 @@ pub mod data_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfigId`: `handle.config_id()` → `Val<String>`. Unique ID for the account enforced configuration
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the configuration was created
@@ -7615,7 +7614,7 @@ pub mod enforced_guardrail_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn representation of the Flow
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
@@ -9867,7 +9866,7 @@ pub mod flow {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn of the Flow Alias
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
@@ -10108,7 +10107,7 @@ pub mod flow_alias {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
 /// - `CustomerEncryptionKeyArn`: `handle.customer_encryption_key_arn()` → `Val<String>`. A KMS key ARN
@@ -10245,7 +10244,7 @@ pub(crate) static FLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
 /// - `FailureRecommendations`: `handle.failure_recommendations()` → `Val<Vec<String>>`. List of failure recommendations
@@ -11616,7 +11615,7 @@ pub mod guardrail {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GuardrailArn`: `handle.guardrail_arn()` → `Val<String>`. Arn representation for the guardrail
 /// - `GuardrailId`: `handle.guardrail_id()` → `Val<String>`. Unique id for the guardrail
@@ -11713,7 +11712,7 @@ pub(crate) static GUARDRAIL_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
 /// - `PromptRouterArn`: `handle.prompt_router_arn()` → `Val<String>`. Arn of the Prompt Router.
@@ -11996,7 +11995,7 @@ pub mod intelligent_prompt_router {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the knowledge base was created.
 /// - `FailureReasons`: `handle.failure_reasons()` → `Val<Vec<String>>`. A list of reasons that the API operation on the knowledge base failed.
@@ -14363,7 +14362,7 @@ pub mod knowledge_base {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RevisionId`: `handle.revision_id()` → `Val<String>`. The revision identifier for the policy, used for optimistic concurrency control
 ///
@@ -14457,7 +14456,7 @@ pub(crate) static KNOWLEDGE_BASE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN of a prompt resource possibly with a version
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
@@ -15571,7 +15570,7 @@ pub mod prompt {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN of a prompt version resource
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
@@ -15808,7 +15807,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. When the retrieval instruction was created. On a numbered version, when that version was created.
@@ -16078,7 +16077,7 @@ pub mod retrieval_instruction {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp for when the session was created.
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp for when the session was last modified.

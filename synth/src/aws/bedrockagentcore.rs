@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApiKeySecretArn`: `handle.api_key_secret_arn()` → `Val<Json>`. The ARN of the API key secret in AWS Secrets Manager
 /// - `ApiKeySecretJsonKey`: `handle.api_key_secret_json_key()` → `Val<String>`. The JSON key within the secret that contains the API key value
@@ -272,7 +271,7 @@ pub mod api_key_credential_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BrowserArn`: `handle.browser_arn()` → `Val<String>`. The ARN of a Browser resource.
 /// - `BrowserId`: `handle.browser_id()` → `Val<String>`. The id of the browser.
@@ -803,7 +802,7 @@ pub mod browser_custom {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the browser profile was created.
 /// - `LastSavedAt`: `handle.last_saved_at()` → `Val<String>`. Timestamp when the browser profile was last saved.
@@ -946,7 +945,7 @@ pub(crate) static BROWSER_PROFILE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the capacity provider.
 /// - `CapacityProviderId`: `handle.capacity_provider_id()` → `Val<String>`. The unique identifier of the capacity provider.
@@ -2023,7 +2022,7 @@ pub mod capacity_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CodeInterpreterArn`: `handle.code_interpreter_arn()` → `Val<String>`. The ARN of a CodeInterpreter resource.
 /// - `CodeInterpreterId`: `handle.code_interpreter_id()` → `Val<String>`. The id of the code interpreter.
@@ -2356,7 +2355,7 @@ pub mod code_interpreter_custom {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BundleArn`: `handle.bundle_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the configuration bundle.
 /// - `BundleId`: `handle.bundle_id()` → `Val<String>`. The unique identifier of the configuration bundle.
@@ -2643,7 +2642,7 @@ pub mod configuration_bundle {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConsentPortalArn`: `handle.consent_portal_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource.
 /// - `ConsentPortalId`: `handle.consent_portal_id()` → `Val<String>`.
@@ -2957,7 +2956,7 @@ pub mod consent_portal {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the dataset was created.
 /// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset.
@@ -3294,7 +3293,7 @@ pub mod dataset {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the evaluator was created.
 /// - `EvaluatorArn`: `handle.evaluator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the evaluator.
@@ -4240,7 +4239,7 @@ pub mod evaluator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`.
@@ -5415,7 +5414,7 @@ pub mod gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `Status`: `handle.status()` → `Val<String>`. Status of a gateway limit
@@ -5668,7 +5667,7 @@ pub mod gateway_rate_limit {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`.
@@ -6438,7 +6437,7 @@ pub mod gateway_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AuthorizationData`: `handle.authorization_data()` → `Val<Json>`.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -8575,7 +8574,7 @@ pub mod gateway_target {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the harness.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the harness was created.
@@ -11640,7 +11639,7 @@ pub mod harness {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the endpoint was created.
@@ -11852,7 +11851,7 @@ pub mod harness_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `FailureReason`: `handle.failure_reason()` → `Val<String>`.
@@ -14301,7 +14300,7 @@ pub mod memory {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CallbackUrl`: `handle.callback_url()` → `Val<String>`. The callback URL for the OAuth2 authorization flow
 /// - `ClientSecretArn`: `handle.client_secret_arn()` → `Val<Json>`. The ARN of the client secret in AWS Secrets Manager
@@ -15793,7 +15792,7 @@ pub mod o_auth2_credential_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the online evaluation configuration was created.
 /// - `OnlineEvaluationConfigArn`: `handle.online_evaluation_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the online evaluation configuration.
@@ -16537,7 +16536,7 @@ pub mod online_evaluation_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AuthorizationUrl`: `handle.authorization_url()` → `Val<String>`. The URL the user must open to complete OAuth consent. Only present when ConnectorStatus is PENDING_AUTHENTICATION.
 /// - `ConnectorCreatedAt`: `handle.connector_created_at()` → `Val<String>`. The timestamp when the connector was created
@@ -16786,7 +16785,7 @@ pub mod payment_connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the credential provider was created
 /// - `CredentialProviderArn`: `handle.credential_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the payment credential provider
@@ -17283,7 +17282,7 @@ pub mod payment_credential_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the payment manager was created
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp when the payment manager was last updated
@@ -17758,7 +17757,7 @@ pub mod payment_manager {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy was created.
 /// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the policy.
@@ -18054,7 +18053,7 @@ pub mod policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy engine was created
 /// - `PolicyEngineArn`: `handle.policy_engine_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the policy engine
@@ -18327,7 +18326,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentRuntimeArn`: `handle.agent_runtime_arn()` → `Val<String>`. The Amazon Resource Name(ARN) that uniquely identifies the Agent
 /// - `AgentRuntimeId`: `handle.agent_runtime_id()` → `Val<String>`. Identifier for a resource
@@ -19805,7 +19804,7 @@ pub mod runtime {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentRuntimeArn`: `handle.agent_runtime_arn()` → `Val<String>`. The ARN of the Agent Runtime
 /// - `AgentRuntimeEndpointArn`: `handle.agent_runtime_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AgentCore Runtime.
@@ -19987,7 +19986,7 @@ pub(crate) static RUNTIME_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The timestamp when the workload identity was created.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<f64>`. The timestamp when the workload identity was last updated.

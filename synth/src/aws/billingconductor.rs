@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Billing Group ARN
 /// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
@@ -304,7 +303,7 @@ pub mod billing_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN
 /// - `AssociationSize`: `handle.association_size()` → `Val<i64>`. Number of source values associated to this custom line item
@@ -842,7 +841,7 @@ pub mod custom_line_item {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Pricing Plan ARN
 /// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
@@ -1013,7 +1012,7 @@ pub mod pricing_plan {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Pricing rule ARN
 /// - `AssociatedPricingPlanCount`: `handle.associated_pricing_plan_count()` → `Val<i64>`. The number of pricing plans associated with pricing rule

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the case.
 /// - `CaseId`: `handle.case_id()` → `Val<String>`. A unique identifier of the case.
@@ -207,7 +206,7 @@ pub mod case {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CaseRuleArn`: `handle.case_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of a case rule.
 /// - `CaseRuleId`: `handle.case_rule_id()` → `Val<String>`. The unique identifier of a case rule.
@@ -731,7 +730,7 @@ pub mod case_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the domain was created.
 /// - `DomainArn`: `handle.domain_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Cases domain.
@@ -892,7 +891,7 @@ pub mod domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the field was created.
 /// - `FieldArn`: `handle.field_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the field.
@@ -1170,7 +1169,7 @@ pub mod field {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the layout was created.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the layout was created or last modified.
@@ -1569,7 +1568,7 @@ pub mod layout {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RelatedItemArn`: `handle.related_item_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the related item.
 /// - `RelatedItemId`: `handle.related_item_id()` → `Val<String>`. The unique identifier of the related item.
@@ -1866,7 +1865,7 @@ pub mod related_item {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the template was created.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the template was created or last modified.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -987,7 +986,7 @@ pub mod table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DirectParentTypes`: `handle.direct_parent_types()` → `Val<Vec<String>>`. List of parent User-Defined Types that directly reference the User-Defined Type in their fields.
 /// - `DirectReferringTables`: `handle.direct_referring_tables()` → `Val<Vec<String>>`. List of Tables that directly reference the User-Defined Type in their columns.

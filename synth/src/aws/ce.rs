@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The date when the monitor was created.
 /// - `DimensionalValueCount`: `handle.dimensional_value_count()` → `Val<i64>`. The value for evaluated dimensions.
@@ -250,7 +249,7 @@ pub mod anomaly_monitor {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The accountId
 /// - `SubscriptionArn`: `handle.subscription_arn()` → `Val<String>`. Subscription ARN
@@ -532,7 +531,7 @@ pub mod anomaly_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Cost category ARN
 /// - `EffectiveStart`: `handle.effective_start()` → `Val<String>`. ISO 8601 date time with offset format

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`.
 ///
@@ -129,7 +128,7 @@ pub mod account {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the domain validation.
 ///
@@ -393,7 +392,7 @@ pub mod acme_domain_validation {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AcmeEndpointArn`: `handle.acme_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ACME endpoint.
 /// - `EndpointUrl`: `handle.endpoint_url()` → `Val<String>`. The ACME directory URL for the endpoint.
@@ -695,7 +694,7 @@ pub mod acme_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AcmeExternalAccountBindingArn`: `handle.acme_external_account_binding_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the external account binding.
 ///
@@ -929,7 +928,7 @@ pub mod acme_external_account_binding {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
 ///

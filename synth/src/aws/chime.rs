@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppInstanceArn`: `handle.app_instance_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the AppInstance.
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which an AppInstance was created, as an ISO 8601 timestamp.
@@ -179,7 +178,7 @@ pub mod app_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppInstanceBotArn`: `handle.app_instance_bot_arn()` → `Val<String>`. The ARN of the AppInstanceBot.
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the AppInstanceBot was created, as an ISO 8601 timestamp.
@@ -552,7 +551,7 @@ pub mod app_instance_bot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppInstanceUserArn`: `handle.app_instance_user_arn()` → `Val<String>`.
 ///
@@ -781,7 +780,7 @@ pub mod app_instance_user {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel.
 /// - `ChannelFlowArn`: `handle.channel_flow_arn()` → `Val<String>`. The ARN of the channel flow.
@@ -1201,7 +1200,7 @@ pub mod channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppInstanceId`: `handle.app_instance_id()` → `Val<String>`. The ID of the app instance, extracted from the channel flow ARN.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel flow.
@@ -1568,7 +1567,7 @@ pub mod channel_flow {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the configuration was created.
 /// - `MediaInsightsPipelineConfigurationArn`: `handle.media_insights_pipeline_configuration_arn()` → `Val<String>`. The ARN of the configuration.
@@ -2584,7 +2583,7 @@ pub mod media_insights_pipeline_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Kinesis Video Stream Pool.
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the Kinesis Video Stream Pool was created.
@@ -2809,7 +2808,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The SIP media application creation timestamp, in ISO 8601 format.
 /// - `SipMediaApplicationArn`: `handle.sip_media_application_arn()` → `Val<String>`. The ARN of the SIP media application.
@@ -3030,7 +3029,7 @@ pub mod sip_media_application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The Voice Connector creation timestamp, in ISO 8601 format.
 /// - `OutboundHostName`: `handle.outbound_host_name()` → `Val<String>`. The outbound host name for the Voice Connector.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfiguredModelAlgorithmArn`: `handle.configured_model_algorithm_arn()` → `Val<String>`.
 ///
@@ -335,7 +334,7 @@ pub mod configured_model_algorithm {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
 /// - `ConfiguredModelAlgorithmAssociationArn`: `handle.configured_model_algorithm_association_arn()` → `Val<String>`.
@@ -1071,7 +1070,7 @@ pub mod configured_model_algorithm_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Status`: `handle.status()` → `Val<String>`.
 /// - `TrainingDatasetArn`: `handle.training_dataset_arn()` → `Val<String>`.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChangeSetId`: `handle.change_set_id()` → `Val<String>`. The ARN of the change set.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the change set was created.
@@ -352,7 +351,7 @@ pub mod change_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -421,7 +420,7 @@ pub(crate) static CUSTOM_RESOURCE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the generated template was created.
 /// - `GeneratedTemplateId`: `handle.generated_template_id()` → `Val<String>`. The Amazon Resource Name (ARN) of the generated template.
@@ -607,7 +606,7 @@ pub mod generated_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HookArn`: `handle.hook_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the activated hook
 ///
@@ -1140,7 +1139,7 @@ pub mod guard_hook {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a HookDefaultVersion
 ///
@@ -1232,7 +1231,7 @@ pub(crate) static HOOK_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfigurationArn`: `handle.configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the configuration data, in this account and region.
 ///
@@ -1347,7 +1346,7 @@ pub mod hook_type_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type, here the HookVersion. This is used to uniquely identify a HookVersion resource
 /// - `IsDefaultVersion`: `handle.is_default_version()` → `Val<bool>`. Indicates if this type version is the current default version
@@ -1553,7 +1552,7 @@ pub mod hook_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HookArn`: `handle.hook_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the activated hook
 ///
@@ -2090,7 +2089,7 @@ pub mod lambda_hook {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -2278,7 +2277,7 @@ pub(crate) static MODULE_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the module.
 /// - `Description`: `handle.description()` → `Val<String>`. The description of the registered module.
@@ -2438,7 +2437,7 @@ pub(crate) static MODULE_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PublicTypeArn`: `handle.public_type_arn()` → `Val<String>`. The Amazon Resource Number (ARN) assigned to the public extension upon publication
 /// - `PublisherId`: `handle.publisher_id()` → `Val<String>`. The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
@@ -2587,7 +2586,7 @@ pub mod public_type_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdentityProvider`: `handle.identity_provider()` → `Val<String>`. The type of account used as the identity provider when registering this publisher with CloudFormation.
 /// - `PublisherId`: `handle.publisher_id()` → `Val<String>`. The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
@@ -2691,7 +2690,7 @@ pub(crate) static PUBLISHER_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a ResourceDefaultVersion
 ///
@@ -2783,7 +2782,7 @@ pub(crate) static RESOURCE_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type, here the ResourceVersion. This is used to uniquely identify a ResourceVersion resource
 /// - `IsDefaultVersion`: `handle.is_default_version()` → `Val<bool>`. Indicates if this type version is the current default version
@@ -2997,7 +2996,7 @@ pub mod resource_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StackId`: `handle.stack_id()` → `Val<String>`.
 ///
@@ -3139,7 +3138,7 @@ pub mod stack {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StackSetId`: `handle.stack_set_id()` → `Val<String>`. The ID of the stack set that you're creating.
 ///
@@ -3747,7 +3746,7 @@ pub mod stack_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the extension.
 ///
@@ -3968,7 +3967,7 @@ pub mod type_activation {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Data`: `handle.data()` → `Val<Json>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -4052,7 +4051,7 @@ pub(crate) static WAIT_CONDITION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///

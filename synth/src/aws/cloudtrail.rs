@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChannelArn`: `handle.channel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of a channel.
 ///
@@ -235,7 +234,7 @@ pub mod channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The timestamp of the dashboard creation.
 /// - `DashboardArn`: `handle.dashboard_arn()` → `Val<String>`. The ARN of the dashboard.
@@ -579,7 +578,7 @@ pub mod dashboard {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The timestamp of the event data store's creation.
 /// - `EventDataStoreArn`: `handle.event_data_store_arn()` → `Val<String>`. The ARN of the event data store.
@@ -1142,7 +1141,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `SnsTopicArn`: `handle.sns_topic_arn()` → `Val<String>`.

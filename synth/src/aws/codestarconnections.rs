@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the  connection. The ARN is used as the connection reference when the connection is shared between AWS services.
 /// - `ConnectionStatus`: `handle.connection_status()` → `Val<String>`. The current status of the connection.
@@ -203,7 +202,7 @@ pub mod connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ProviderType`: `handle.provider_type()` → `Val<String>`. The name of the external provider where your third-party code repository is configured.
 /// - `RepositoryLinkArn`: `handle.repository_link_arn()` → `Val<String>`. A unique Amazon Resource Name (ARN) to designate the repository link.
@@ -396,7 +395,7 @@ pub mod repository_link {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. the ID of the entity that owns the repository.
 /// - `ProviderType`: `handle.provider_type()` → `Val<String>`. The name of the external provider where your third-party code repository is configured.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AggregationAuthorizationArn`: `handle.aggregation_authorization_arn()` → `Val<String>`. The ARN of the AggregationAuthorization.
 ///
@@ -197,7 +196,7 @@ pub mod aggregation_authorization {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Compliance.Type`: `handle.compliance_type()` → `Val<String>`. Compliance type determined by the Config rule
@@ -551,7 +550,7 @@ pub mod config_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfigurationAggregatorArn`: `handle.configuration_aggregator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the aggregator.
 ///
@@ -792,7 +791,7 @@ pub mod configuration_aggregator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the Amazon Resource Name (ARN) for the Configuration Recorder.
 ///
@@ -1074,7 +1073,7 @@ pub mod configuration_recorder {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConformancePackArn`: `handle.conformance_pack_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the conformance pack.
 ///
@@ -1350,7 +1349,7 @@ pub mod conformance_pack {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connector.
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the connector was created.
@@ -1733,7 +1732,7 @@ pub mod delivery_channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OrganizationConfigRuleArn`: `handle.organization_config_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an organization AWS Config rule.
 ///
@@ -2161,7 +2160,7 @@ pub mod organization_config_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OrganizationConformancePackArn`: `handle.organization_conformance_pack_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the organization conformance pack.
 ///
@@ -2574,7 +2573,7 @@ pub mod remediation_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `QueryArn`: `handle.query_arn()` → `Val<String>`.
 /// - `QueryId`: `handle.query_id()` → `Val<String>`.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentStatusArn`: `handle.agent_status_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the agent status.
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
@@ -335,7 +334,7 @@ pub(crate) static APPROVED_ORIGIN_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContactFlowArn`: `handle.contact_flow_arn()` → `Val<String>`. The identifier of the contact flow (ARN).
 ///
@@ -553,7 +552,7 @@ pub mod contact_flow {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContactFlowModuleArn`: `handle.contact_flow_module_arn()` → `Val<String>`. The identifier of the contact flow module (ARN).
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the contact flow module.
@@ -780,7 +779,7 @@ pub mod contact_flow_module {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AliasId`: `handle.alias_id()` → `Val<String>`. The unique identifier of the alias.
 /// - `ContactFlowModuleAliasARN`: `handle.contact_flow_module_alias_arn()` → `Val<String>`. The identifier of the contact flow module alias (ARN). This is constructed from the ContactFlowModuleArn and AliasId.
@@ -898,7 +897,7 @@ pub(crate) static CONTACT_FLOW_MODULE_ALIAS_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContactFlowModuleVersionARN`: `handle.contact_flow_module_version_arn()` → `Val<String>`. The identifier of the contact flow module version (ARN).
 /// - `FlowModuleContentSha256`: `handle.flow_module_content_sha256()` → `Val<String>`. Indicates the checksum value of the latest published flow module content
@@ -995,7 +994,7 @@ pub(crate) static CONTACT_FLOW_MODULE_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContactFlowVersionARN`: `handle.contact_flow_version_arn()` → `Val<String>`. The identifier of the contact flow version (ARN).
 /// - `FlowContentSha256`: `handle.flow_content_sha256()` → `Val<String>`. Indicates the checksum value of the latest published flow content
@@ -1092,7 +1091,7 @@ pub(crate) static CONTACT_FLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceShareArn`: `handle.resource_share_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AWS Resource Access Manager share
 /// - `ResourceShareId`: `handle.resource_share_id()` → `Val<String>`. The AWS Resource Access Manager share ID
@@ -1206,7 +1205,7 @@ pub(crate) static DATA_LAKE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The arn of the Data Table
 /// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The creation time of the Data Table
@@ -1452,7 +1451,7 @@ pub mod data_table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttributeId`: `handle.attribute_id()` → `Val<String>`.
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`.
@@ -1736,7 +1735,7 @@ pub mod data_table_attribute {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RecordId`: `handle.record_id()` → `Val<String>`.
 ///
@@ -1916,7 +1915,7 @@ pub mod data_table_record {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EmailAddressArn`: `handle.email_address_arn()` → `Val<String>`. The identifier of the email address.
 ///
@@ -2127,7 +2126,7 @@ pub mod email_address {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EvaluationFormArn`: `handle.evaluation_form_arn()` → `Val<String>`.
 ///
@@ -4562,7 +4561,7 @@ pub mod evaluation_form {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HoursOfOperationArn`: `handle.hours_of_operation_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the hours of operation.
 ///
@@ -5244,7 +5243,7 @@ pub mod hours_of_operation {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. An instanceArn is automatically generated on creation based on instanceId.
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. Timestamp of instance creation logged as part of instance creation.
@@ -5581,7 +5580,7 @@ pub mod instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. An associationID is automatically generated when a storage config is associated with an instance
 ///
@@ -5988,7 +5987,7 @@ pub mod instance_storage_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IntegrationAssociationId`: `handle.integration_association_id()` → `Val<String>`. Identifier of the association with Connect Instance
 ///
@@ -6218,7 +6217,7 @@ pub mod integration_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Category`: `handle.category()` → `Val<String>`. The category of the custom metric
 /// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The timestamp where the metric was created
@@ -6896,7 +6895,7 @@ pub mod metric {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the notification.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time a notification was created
@@ -7212,7 +7211,7 @@ pub mod notification {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Address`: `handle.address()` → `Val<String>`. The phone number e164 address.
 /// - `PhoneNumberArn`: `handle.phone_number_arn()` → `Val<String>`. The phone number ARN
@@ -7401,7 +7400,7 @@ pub mod phone_number {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
@@ -7598,7 +7597,7 @@ pub mod predefined_attribute {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PromptArn`: `handle.prompt_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the prompt.
 ///
@@ -7772,7 +7771,7 @@ pub mod prompt {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. The AWS Region where this resource was last modified.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. The timestamp when this resource was last modified.
@@ -8131,7 +8130,7 @@ pub mod queue {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `QuickConnectArn`: `handle.quick_connect_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the quick connect.
 /// - `QuickConnectType`: `handle.quick_connect_type()` → `Val<String>`. The type of quick connect. In the Amazon Connect console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
@@ -8542,7 +8541,7 @@ pub mod quick_connect {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RoutingProfileArn`: `handle.routing_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the routing profile.
 ///
@@ -9005,7 +9004,7 @@ pub mod routing_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
 ///
@@ -10241,7 +10240,7 @@ pub mod rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. An associationID is automatically generated when a storage config is associated with an instance
 ///
@@ -10338,7 +10337,7 @@ pub(crate) static SECURITY_KEY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. The AWS Region where this resource was last modified.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. The timestamp when this resource was last modified.
@@ -10840,7 +10839,7 @@ pub mod security_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The identifier (arn) of the task template.
 ///
@@ -11355,7 +11354,7 @@ pub mod task_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
@@ -11712,7 +11711,7 @@ pub mod test_case {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IsDefault`: `handle.is_default()` → `Val<bool>`. If this is the default traffic distribution group.
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the traffic distribution group.
@@ -11897,7 +11896,7 @@ pub mod traffic_distribution_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `UseCaseArn`: `handle.use_case_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the use case.
 /// - `UseCaseId`: `handle.use_case_id()` → `Val<String>`. The identifier of the use case.
@@ -12087,7 +12086,7 @@ pub mod use_case {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `UserArn`: `handle.user_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the user.
 ///
@@ -12882,7 +12881,7 @@ pub mod user {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `UserHierarchyGroupArn`: `handle.user_hierarchy_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the user hierarchy group.
 ///
@@ -13049,7 +13048,7 @@ pub mod user_hierarchy_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `UserHierarchyStructureArn`: `handle.user_hierarchy_structure_arn()` → `Val<String>`. The identifier of the User Hierarchy Structure.
 ///
@@ -13406,7 +13405,7 @@ pub mod user_hierarchy_structure {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ViewArn`: `handle.view_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the view.
 /// - `ViewContentSha256`: `handle.view_content_sha256()` → `Val<String>`. The view content hash.
@@ -13600,7 +13599,7 @@ pub mod view {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Version`: `handle.version()` → `Val<i64>`. The version of the view.
 /// - `ViewVersionArn`: `handle.view_version_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created view version.
@@ -13696,7 +13695,7 @@ pub(crate) static VIEW_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom vocabulary.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The timestamp when the custom vocabulary was last modified.
@@ -13943,7 +13942,7 @@ pub mod vocabulary {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the workspace.
 /// - `Id`: `handle.id()` → `Val<String>`. The identifier of the workspace.

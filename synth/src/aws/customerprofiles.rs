@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the calculated attribute definition was created.
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the calculated attribute definition was most recently edited.
@@ -577,7 +576,7 @@ pub mod calculated_attribute_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created
 /// - `DataStore.Readiness`: `handle.data_store_readiness()` → `Val<Json>`. Progress information for data store setup.
@@ -1365,7 +1364,7 @@ pub mod domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the domain object type was created.
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the domain object type was most recently edited.
@@ -1644,7 +1643,7 @@ pub mod domain_object_type {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the export was created.
 /// - `DestinationDetails`: `handle.destination_details()` → `Val<Json>`. Details regarding the Kinesis stream.
@@ -1840,7 +1839,7 @@ pub mod event_stream {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the event trigger was created.
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the event trigger was most recently updated.
@@ -2343,7 +2342,7 @@ pub mod event_trigger {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time of this integration got last updated at
@@ -3499,7 +3498,7 @@ pub mod integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created.
 /// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time of this integration got last updated at.
@@ -3951,7 +3950,7 @@ pub mod object_type {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the recommender was created.
 /// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for recommender failure.
@@ -4292,7 +4291,7 @@ pub mod recommender {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the recommender filter was created.
 /// - `RecommenderFilterArn`: `handle.recommender_filter_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the recommender filter.
@@ -4494,7 +4493,7 @@ pub mod recommender_filter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -4730,7 +4729,7 @@ pub mod recommender_schema {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this segment definition got created.
 /// - `SegmentDefinitionArn`: `handle.segment_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the segment definition.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentArn`: `handle.agent_arn()` → `Val<String>`. The DataSync Agent ARN.
 /// - `EndpointType`: `handle.endpoint_type()` → `Val<String>`. The service endpoints that the agent will connect to.
@@ -205,7 +204,7 @@ pub mod agent {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Azure Blob Location that is created.
@@ -678,7 +677,7 @@ pub mod location_azure_blob {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon EFS file system location that is created.
 /// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the EFS location that was described.
@@ -925,7 +924,7 @@ pub mod location_efs {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx for Lustre file system location that is created.
 /// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx for Lustre location that was described.
@@ -1090,7 +1089,7 @@ pub mod location_f_sx_lustre {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FsxFilesystemArn`: `handle.fsx_filesystem_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the FSx ONAP file system.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx ONTAP file system location that is created.
@@ -1668,7 +1667,7 @@ pub mod location_f_sx_ontap {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx OpenZFS file system location that is created.
 /// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx OpenZFS that was described.
@@ -1965,7 +1964,7 @@ pub mod location_f_sx_open_zfs {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx for Windows file system location that is created.
@@ -2290,7 +2289,7 @@ pub mod location_f_sx_windows {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the HDFS location.
@@ -2779,7 +2778,7 @@ pub mod location_hdfs {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the NFS location.
 /// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the NFS location that was described.
@@ -3025,7 +3024,7 @@ pub mod location_nfs {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the location that is created.
@@ -3517,7 +3516,7 @@ pub mod location_object_storage {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon S3 bucket location.
 /// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the S3 location that was described.
@@ -3734,7 +3733,7 @@ pub mod location_s3 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
 /// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the SMB location that is created.
@@ -4143,7 +4142,7 @@ pub mod location_smb {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DestinationNetworkInterfaceArns`: `handle.destination_network_interface_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the destination ENIs (Elastic Network Interfaces) that were created for your subnet.
 /// - `SourceNetworkInterfaceArns`: `handle.source_network_interface_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the source ENIs (Elastic Network Interfaces) that were created for your subnet.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the domain in which the connection is created.
@@ -1726,7 +1725,7 @@ pub mod connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the data source was created.
@@ -2613,7 +2612,7 @@ pub mod data_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Amazon DataZone domain.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the Amazon DataZone domain was last updated.
@@ -2929,7 +2928,7 @@ pub mod domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp at which the domain unit was created.
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the domain where the domain unit was created.
@@ -3081,7 +3080,7 @@ pub(crate) static DOMAIN_UNIT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account in which the Amazon DataZone environment is created.
 /// - `AwsAccountRegion`: `handle.aws_account_region()` → `Val<String>`. The AWS region in which the Amazon DataZone environment is created.
@@ -3409,7 +3408,7 @@ pub mod environment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the environment is created.
 /// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The identifier of the Amazon DataZone environment in which the action is taking place
@@ -3582,7 +3581,7 @@ pub mod environment_actions {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`.
@@ -3868,7 +3867,7 @@ pub mod environment_blueprint_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when this environment profile was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created this environment profile.
@@ -4104,7 +4103,7 @@ pub mod environment_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when this Amazon DataZone metadata form type was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user who created this Amazon DataZone metadata form type.
@@ -4321,7 +4320,7 @@ pub mod form_type {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the group profile is created.
 /// - `GroupName`: `handle.group_name()` → `Val<String>`. The group-name of the Group Profile.
@@ -4479,7 +4478,7 @@ pub mod group_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OwnerIdentifier`: `handle.owner_identifier()` → `Val<String>`.
 /// - `OwnerType`: `handle.owner_type()` → `Val<String>`.
@@ -4723,7 +4722,7 @@ pub mod owner {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Specifies the timestamp at which policy grant member was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. Specifies the user who created the policy grant member.
@@ -5625,7 +5624,7 @@ pub mod policy_grant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the project was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created the project.
@@ -6060,7 +6059,7 @@ pub mod project {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MemberIdentifier`: `handle.member_identifier()` → `Val<String>`.
 /// - `MemberIdentifierType`: `handle.member_identifier_type()` → `Val<String>`.
@@ -6219,7 +6218,7 @@ pub mod project_membership {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`.
@@ -6720,7 +6719,7 @@ pub mod project_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the subscription target was created.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created the subscription target.
@@ -6988,7 +6987,7 @@ pub mod subscription_target {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Details`: `handle.details()` → `Val<Json>`.
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the user profile is created.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentSpaceId`: `handle.agent_space_id()` → `Val<String>`. The unique identifier of the AgentSpace
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AgentSpace.
@@ -533,7 +532,7 @@ pub mod agent_space {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the asset. Nested under the parent Agent Space: arn:\<partition\>:aidevops:\<region\>:\<account-id\>:agentspace/\<agentspace-id\>/asset/\<asset-id\>.
 /// - `AssetId`: `handle.asset_id()` → `Val<String>`. The unique identifier of the asset (assigned by the service on Create).
@@ -744,7 +743,7 @@ pub mod asset {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The unique identifier of the association
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the association was created
@@ -2091,7 +2090,7 @@ pub mod association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Private Connection.
 /// - `CertificateExpiryTime`: `handle.certificate_expiry_time()` → `Val<String>`. The expiry time of the certificate associated with the Private Connection.
@@ -2473,7 +2472,7 @@ pub mod private_connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessibleResources`: `handle.accessible_resources()` → `Val<Json>`. List of accessible resources for this service
 /// - `AdditionalServiceDetails`: `handle.additional_service_details()` → `Val<Json>`. Additional details specific to the service type
@@ -4158,7 +4157,7 @@ pub mod service {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the trigger. Nested under the parent Agent Space: arn:\<partition\>:aidevops:\<region\>:\<account-id\>:agentspace/\<agentspace-id\>/trigger/\<trigger-id\>.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the trigger was created.

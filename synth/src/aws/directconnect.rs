@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The ARN of the connection.
 /// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
@@ -230,7 +229,7 @@ pub mod connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DirectConnectGatewayArn`: `handle.direct_connect_gateway_arn()` → `Val<String>`. The ARN of the Direct Connect gateway.
 /// - `DirectConnectGatewayId`: `handle.direct_connect_gateway_id()` → `Val<String>`. The ID of the Direct Connect gateway.
@@ -384,7 +383,7 @@ pub mod direct_connect_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The ID of the Direct Connect gateway association.
 ///
@@ -499,7 +498,7 @@ pub(crate) static DIRECT_CONNECT_GATEWAY_ASSOCIATION_SHAPE: ObjectShape = Object
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LagArn`: `handle.lag_arn()` → `Val<String>`. The ARN of the LAG.
 /// - `LagId`: `handle.lag_id()` → `Val<String>`. The ID of the LAG.
@@ -709,7 +708,7 @@ pub mod lag {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ID of the virtual interface.
 /// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.
@@ -1021,7 +1020,7 @@ pub mod private_virtual_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ARN of the virtual interface.
 /// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.
@@ -1311,7 +1310,7 @@ pub mod public_virtual_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ARN of the virtual interface.
 /// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`. The certificate Arn
 ///
@@ -109,7 +108,7 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DataMigrationArn`: `handle.data_migration_arn()` → `Val<String>`. The property describes an ARN of the data migration.
 /// - `DataMigrationCreateTime`: `handle.data_migration_create_time()` → `Val<String>`. The property describes the create time of the data migration.
@@ -423,7 +422,7 @@ pub mod data_migration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DataProviderArn`: `handle.data_provider_arn()` → `Val<String>`. The data provider ARN.
 /// - `DataProviderCreationTime`: `handle.data_provider_creation_time()` → `Val<String>`. The data provider creation time.
@@ -1597,7 +1596,7 @@ pub mod data_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointArn`: `handle.endpoint_arn()` → `Val<String>`. The endpoint ARN.
 /// - `ExternalId`: `handle.external_id()` → `Val<String>`. A value that can be used for cross-account validation.
@@ -3834,7 +3833,7 @@ pub mod event_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InstanceProfileArn`: `handle.instance_profile_arn()` → `Val<String>`. The property describes an ARN of the instance profile.
 /// - `InstanceProfileCreationTime`: `handle.instance_profile_creation_time()` → `Val<String>`. The property describes a creating time of the instance profile.
@@ -4048,7 +4047,7 @@ pub mod instance_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InstanceProfileArn`: `handle.instance_profile_arn()` → `Val<String>`. The property describes an instance profile arn for the migration project. For read
 /// - `InstanceProfileName`: `handle.instance_profile_name()` → `Val<String>`. The property describes an instance profile name for the migration project. For read
@@ -4343,7 +4342,7 @@ pub mod migration_project {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ReplicationConfigArn`: `handle.replication_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Replication Config
 ///
@@ -4630,7 +4629,7 @@ pub mod replication_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 /// - `ReplicationInstancePrivateIpAddresses`: `handle.replication_instance_private_ip_addresses()` → `Val<String>`.
@@ -4989,7 +4988,7 @@ pub mod replication_subnet_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ReplicationTaskArn`: `handle.replication_task_arn()` → `Val<String>`. The ARN of the ReplicationTask. Also serves the purpise of Primary Identifier.
 ///

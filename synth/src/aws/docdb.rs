@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterResourceId`: `handle.cluster_resource_id()` → `Val<String>`.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
@@ -555,7 +554,7 @@ pub mod db_cluster_parameter_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -1000,7 +999,7 @@ pub mod event_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GlobalClusterArn`: `handle.global_cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the global cluster.
 /// - `GlobalClusterResourceId`: `handle.global_cluster_resource_id()` → `Val<String>`. The AWS Region-unique, immutable identifier for the global database cluster. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB cluster is accessed.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`.
 /// - `ClusterEndpoint`: `handle.cluster_endpoint()` → `Val<String>`.
@@ -245,7 +244,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AdminUserName`: `handle.admin_user_name()` → `Val<String>`. The name of the elastic cluster administrator.
 /// - `ClusterCreationTime`: `handle.cluster_creation_time()` → `Val<String>`. The time when the source elastic cluster was created, in Universal Coordinated Time (UTC).

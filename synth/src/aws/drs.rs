@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Launch Configuration Template.
 /// - `LaunchConfigurationTemplateID`: `handle.launch_configuration_template_id()` → `Val<String>`. ID of the Launch Configuration Template.
@@ -260,7 +259,7 @@ pub mod launch_configuration_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Recovery Plan.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the Recovery Plan was created.
@@ -432,7 +431,7 @@ pub mod recovery_plan {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Replication Configuration Template ARN.
 /// - `ReplicationConfigurationTemplateID`: `handle.replication_configuration_template_id()` → `Val<String>`. The Replication Configuration Template ID.
@@ -815,7 +814,7 @@ pub mod replication_configuration_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Source Network.
 /// - `SourceNetworkID`: `handle.source_network_id()` → `Val<String>`. The ID of the Source Network.

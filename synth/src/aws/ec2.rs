@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationStatusCheckId`: `handle.application_status_check_id()` → `Val<String>`. The unique identifier of the application status check.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the application status check.
@@ -404,7 +403,7 @@ pub mod application_status_check {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CapacityManagerDataExportId`: `handle.capacity_manager_data_export_id()` → `Val<String>`. The unique identifier of the capacity manager data export.
 ///
@@ -602,7 +601,7 @@ pub mod capacity_manager_data_export {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AvailableInstanceCount`: `handle.available_instance_count()` → `Val<i64>`.
 /// - `CapacityAllocationSet`: `handle.capacity_allocation_set()` → `Val<Json>`.
@@ -1006,7 +1005,7 @@ pub mod capacity_reservation {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CapacityReservationFleetId`: `handle.capacity_reservation_fleet_id()` → `Val<String>`.
 ///
@@ -1347,7 +1346,7 @@ pub mod capacity_reservation_fleet {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CarrierGatewayId`: `handle.carrier_gateway_id()` → `Val<String>`. The ID of the carrier gateway.
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the owner.
@@ -1488,7 +1487,7 @@ pub mod carrier_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the Client VPN Authorization Rule.
 ///
@@ -1601,7 +1600,7 @@ pub(crate) static CLIENT_VPN_AUTHORIZATION_RULE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -2298,7 +2297,7 @@ pub mod client_vpn_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The CloudFormation-generated identifier for this Client VPN route, derived from the logical resource id and client request token.
 ///
@@ -2403,7 +2402,7 @@ pub(crate) static CLIENT_VPN_ROUTE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -2490,7 +2489,7 @@ pub(crate) static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_META: TypeMeta = TypeMet
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CustomerGatewayId`: `handle.customer_gateway_id()` → `Val<String>`.
 ///
@@ -2678,7 +2677,7 @@ pub mod customer_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DhcpOptionsId`: `handle.dhcp_options_id()` → `Val<String>`.
 ///
@@ -2856,7 +2855,7 @@ pub mod dhcp_options {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FleetId`: `handle.fleet_id()` → `Val<String>`.
 ///
@@ -5160,7 +5159,7 @@ pub mod ec2_fleet {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AllocationId`: `handle.allocation_id()` → `Val<String>`.
 /// - `PublicIp`: `handle.public_ip()` → `Val<String>`.
@@ -5349,7 +5348,7 @@ pub mod eip {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -5451,7 +5450,7 @@ pub(crate) static EIP_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Service Generated ID of the EgressOnlyInternetGateway
 ///
@@ -5583,7 +5582,7 @@ pub mod egress_only_internet_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CertificateS3BucketName`: `handle.certificate_s3_bucket_name()` → `Val<String>`. The name of the Amazon S3 bucket to which the certificate was uploaded.
 /// - `CertificateS3ObjectKey`: `handle.certificate_s3_object_key()` → `Val<String>`. The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored.
@@ -5696,7 +5695,7 @@ pub(crate) static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_SHAPE: ObjectShape = 
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The Flow Log ID
 ///
@@ -6083,7 +6082,7 @@ pub mod flow_log {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the FPGA image.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The date and time the AFI was created.
@@ -6328,7 +6327,7 @@ pub mod fpga_image {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The route table association ID.
 ///
@@ -6415,7 +6414,7 @@ pub(crate) static GATEWAY_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HostId`: `handle.host_id()` → `Val<String>`. ID of the host created.
 ///
@@ -6620,7 +6619,7 @@ pub mod host {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM.
 /// - `DefaultResourceDiscoveryAssociationId`: `handle.default_resource_discovery_association_id()` → `Val<String>`. The Id of the default association to the default resource discovery, created with this IPAM.
@@ -6922,7 +6921,7 @@ pub mod ipam {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamPoolAllocationId`: `handle.ipam_pool_allocation_id()` → `Val<String>`. Id of the allocation.
 ///
@@ -7013,7 +7012,7 @@ pub(crate) static IPAM_ALLOCATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM Pool.
 /// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this pool is a part of.
@@ -7395,7 +7394,7 @@ pub mod ipam_pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamPoolCidrId`: `handle.ipam_pool_cidr_id()` → `Val<String>`. Id of the IPAM Pool Cidr.
 /// - `State`: `handle.state()` → `Val<String>`. Provisioned state of the cidr.
@@ -7484,7 +7483,7 @@ pub(crate) static IPAM_POOL_CIDR_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
 /// - `IpamPrefixListResolverArn`: `handle.ipam_prefix_list_resolver_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
@@ -7827,7 +7826,7 @@ pub mod ipam_prefix_list_resolver {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamPrefixListResolverTargetArn`: `handle.ipam_prefix_list_resolver_target_arn()` → `Val<String>`. Id of the IPAM Prefix List Resolver Target.
 /// - `IpamPrefixListResolverTargetId`: `handle.ipam_prefix_list_resolver_target_id()` → `Val<String>`. Id of the IPAM Prefix List Resolver Target.
@@ -8017,7 +8016,7 @@ pub mod ipam_prefix_list_resolver_target {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamResourceDiscoveryArn`: `handle.ipam_resource_discovery_arn()` → `Val<String>`. Amazon Resource Name (Arn) for the Resource Discovery.
 /// - `IpamResourceDiscoveryId`: `handle.ipam_resource_discovery_id()` → `Val<String>`. Id of the IPAM Pool.
@@ -8263,7 +8262,7 @@ pub mod ipam_resource_discovery {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. Arn of the IPAM.
 /// - `IpamRegion`: `handle.ipam_region()` → `Val<String>`. The home region of the IPAM.
@@ -8479,7 +8478,7 @@ pub mod ipam_resource_discovery_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM scope.
 /// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this scope is a part of.
@@ -8727,7 +8726,7 @@ pub mod ipam_scope {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the public IPv4 pool.
 /// - `Description`: `handle.description()` → `Val<String>`. A description of the public IPv4 pool.
@@ -8900,7 +8899,7 @@ pub mod ipv4_pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InstanceId`: `handle.instance_id()` → `Val<String>`. The EC2 Instance ID.
 /// - `PrivateDnsName`: `handle.private_dns_name()` → `Val<String>`. The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
@@ -10256,7 +10255,7 @@ pub mod instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone of the EC2 Instance Connect Endpoint
 /// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`. The ID of the Availability Zone of the EC2 Instance Connect Endpoint
@@ -10485,7 +10484,7 @@ pub mod instance_connect_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event window.
 /// - `InstanceEventWindowId`: `handle.instance_event_window_id()` → `Val<String>`. The ID of the event window.
@@ -10737,7 +10736,7 @@ pub mod instance_event_window {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InternetGatewayId`: `handle.internet_gateway_id()` → `Val<String>`.
 ///
@@ -10868,7 +10867,7 @@ pub mod internet_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The route table association ID.
 ///
@@ -10957,7 +10956,7 @@ pub(crate) static IP_POOL_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The ARN of the IPAM that created the token.
 /// - `IpamExternalResourceVerificationTokenArn`: `handle.ipam_external_resource_verification_token_arn()` → `Val<String>`. The ARN of the IPAM external resource verification token.
@@ -11157,7 +11156,7 @@ pub mod ipam_external_resource_verification_token {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChildRequestXml`: `handle.child_request_xml()` → `Val<String>`. The XML content for the child request to be submitted to the internet registry to complete the BPKI setup.
 /// - `IpamInternetRegistryAssociationArn`: `handle.ipam_internet_registry_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the internet registry association.
@@ -11397,7 +11396,7 @@ pub mod ipam_internet_registry_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `KeyFingerprint`: `handle.key_fingerprint()` → `Val<String>`.
 /// - `KeyPairId`: `handle.key_pair_id()` → `Val<String>`.
@@ -11603,7 +11602,7 @@ pub mod key_pair {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DefaultVersionNumber`: `handle.default_version_number()` → `Val<String>`.
 /// - `LatestVersionNumber`: `handle.latest_version_number()` → `Val<String>`.
@@ -14452,7 +14451,7 @@ pub mod launch_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. The state of the route.
 /// - `Type`: `handle.type_()` → `Val<String>`. The route type.
@@ -14555,7 +14554,7 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocalGatewayRouteTableArn`: `handle.local_gateway_route_table_arn()` → `Val<String>`. The ARN of the local gateway route table.
 /// - `LocalGatewayRouteTableId`: `handle.local_gateway_route_table_id()` → `Val<String>`. The ID of the local gateway route table.
@@ -14731,7 +14730,7 @@ pub mod local_gateway_route_table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocalGatewayId`: `handle.local_gateway_id()` → `Val<String>`. The ID of the local gateway.
 /// - `LocalGatewayRouteTableVpcAssociationId`: `handle.local_gateway_route_table_vpc_association_id()` → `Val<String>`. The ID of the association.
@@ -14896,7 +14895,7 @@ pub mod local_gateway_route_table_vpc_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LocalGatewayId`: `handle.local_gateway_id()` → `Val<String>`. The ID of the local gateway.
 /// - `LocalGatewayRouteTableArn`: `handle.local_gateway_route_table_arn()` → `Val<String>`. The ARN of the local gateway route table.
@@ -15077,7 +15076,7 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfigurationState`: `handle.configuration_state()` → `Val<String>`. The current state of the local gateway virtual interface
 /// - `LocalBgpAsn`: `handle.local_bgp_asn()` → `Val<i64>`. The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
@@ -15301,7 +15300,7 @@ pub mod local_gateway_virtual_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConfigurationState`: `handle.configuration_state()` → `Val<String>`. The current state of the local gateway virtual interface group
 /// - `LocalGatewayVirtualInterfaceGroupArn`: `handle.local_gateway_virtual_interface_group_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the local gateway virtual interface group
@@ -15480,7 +15479,7 @@ pub mod local_gateway_virtual_interface_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutoProvisionZones`: `handle.auto_provision_zones()` → `Val<String>`.
 /// - `AutoScalingIps`: `handle.auto_scaling_ips()` → `Val<String>`.
@@ -15785,7 +15784,7 @@ pub mod nat_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -15903,7 +15902,7 @@ pub mod network_acl {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -16111,7 +16110,7 @@ pub mod network_acl_entry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedDate`: `handle.created_date()` → `Val<String>`.
 /// - `NetworkInsightsAccessScopeArn`: `handle.network_insights_access_scope_arn()` → `Val<String>`.
@@ -16477,7 +16476,7 @@ pub mod network_insights_access_scope {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AnalyzedEniCount`: `handle.analyzed_eni_count()` → `Val<i64>`.
 /// - `EndDate`: `handle.end_date()` → `Val<String>`.
@@ -16623,7 +16622,7 @@ pub mod network_insights_access_scope_analysis {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AlternatePathHints`: `handle.alternate_path_hints()` → `Val<Json>`.
 /// - `Explanations`: `handle.explanations()` → `Val<Json>`.
@@ -16817,7 +16816,7 @@ pub mod network_insights_analysis {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedDate`: `handle.created_date()` → `Val<String>`.
 /// - `DestinationArn`: `handle.destination_arn()` → `Val<String>`.
@@ -17130,7 +17129,7 @@ pub mod network_insights_path {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Network interface id.
 /// - `PrimaryIpv6Address`: `handle.primary_ipv6_address()` → `Val<String>`. The primary IPv6 address
@@ -17553,7 +17552,7 @@ pub mod network_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`.
 ///
@@ -17733,7 +17732,7 @@ pub mod network_interface_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -17919,7 +17918,7 @@ pub(crate) static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_META: TypeMeta = TypeM
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GroupId`: `handle.group_id()` → `Val<String>`. The ID of the placement group.
 /// - `GroupName`: `handle.group_name()` → `Val<String>`. The Group Name of Placement Group.
@@ -18118,7 +18117,7 @@ pub mod placement_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Prefix List.
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. Owner Id of Prefix List.
@@ -18351,7 +18350,7 @@ pub mod prefix_list {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CidrBlock`: `handle.cidr_block()` → `Val<String>`.
 ///
@@ -18512,7 +18511,7 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server.
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the Route Server.
@@ -18767,7 +18766,7 @@ pub(crate) static ROUTE_SERVER_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server Endpoint.
 /// - `EniAddress`: `handle.eni_address()` → `Val<String>`. Elastic Network Interface IP address owned by the Route Server Endpoint
@@ -18959,7 +18958,7 @@ pub mod route_server_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server Peer.
 /// - `EndpointEniAddress`: `handle.endpoint_eni_address()` → `Val<String>`. Elastic Network Interface IP address owned by the Route Server Endpoint
@@ -19307,7 +19306,7 @@ pub(crate) static ROUTE_SERVER_PROPAGATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RouteTableId`: `handle.route_table_id()` → `Val<String>`.
 ///
@@ -19425,7 +19424,7 @@ pub mod route_table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Ipv4CidrBlockAssociations`: `handle.ipv4_cidr_block_associations()` → `Val<Json>`. Information about the IPv4 CIDR blocks associated with the secondary network.
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the Amazon Web Services account that owns the secondary network.
@@ -19619,7 +19618,7 @@ pub mod secondary_network {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GroupId`: `handle.group_id()` → `Val<String>`. The group ID of the specified security group.
 /// - `Id`: `handle.id()` → `Val<String>`. The group name or group ID depending on whether the SG is created in default or specific VPC
@@ -19951,7 +19950,7 @@ pub mod security_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -20117,7 +20116,7 @@ pub(crate) static SECURITY_GROUP_EGRESS_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The Security Group Rule Id
 ///
@@ -20287,7 +20286,7 @@ pub(crate) static SECURITY_GROUP_INGRESS_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. The state of the security group vpc association.
 /// - `StateReason`: `handle.state_reason()` → `Val<String>`. The reason for the state of the security group vpc association.
@@ -20392,7 +20391,7 @@ pub(crate) static SECURITY_GROUP_VPC_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
 ///
@@ -20477,7 +20476,7 @@ pub mod snapshot_block_public_access {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -22510,7 +22509,7 @@ pub mod spot_fleet {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HaStatus`: `handle.ha_status()` → `Val<String>`. The SQL Server high availability status of the EC2 instance.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the EC2 instance's SQL Server high availability status was last updated.
@@ -22609,7 +22608,7 @@ pub(crate) static SQL_HA_STANDBY_DETECTED_INSTANCE_SHAPE: ObjectShape = ObjectSh
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BlockPublicAccessStates`: `handle.block_public_access_states()` → `Val<Json>`.
 /// - `Ipv6CidrBlocks`: `handle.ipv6_cidr_blocks()` → `Val<Vec<String>>`.
@@ -22934,7 +22933,7 @@ pub mod subnet {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Information about the IPv6 association.
 /// - `IpSource`: `handle.ip_source()` → `Val<String>`. The IP Source of an IPv6 Subnet CIDR Block.
@@ -23051,7 +23050,7 @@ pub(crate) static SUBNET_CIDR_BLOCK_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the subnet CIDR reservation.
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The identifier of the AWS account that owns the subnet CIDR reservation.
@@ -23255,7 +23254,7 @@ pub mod subnet_cidr_reservation {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`.
 ///
@@ -23342,7 +23341,7 @@ pub(crate) static SUBNET_NETWORK_ACL_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -23431,7 +23430,7 @@ pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of a traffic mirror filter.
 ///
@@ -23574,7 +23573,7 @@ pub mod traffic_mirror_filter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TrafficMirrorFilterRuleId`: `handle.traffic_mirror_filter_rule_id()` → `Val<String>`. The ID of the Traffic Mirror Filter rule.
 ///
@@ -23807,7 +23806,7 @@ pub mod traffic_mirror_filter_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of a Traffic Mirror session.
 ///
@@ -23981,7 +23980,7 @@ pub mod traffic_mirror_session {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -24124,7 +24123,7 @@ pub mod traffic_mirror_target {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EncryptionSupportState`: `handle.encryption_support_state()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -24348,7 +24347,7 @@ pub mod transit_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -24595,7 +24594,7 @@ pub mod transit_gateway_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
 /// - `State`: `handle.state()` → `Val<String>`. The state of the attachment.
@@ -24802,7 +24801,7 @@ pub mod transit_gateway_connect {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectPeerConfiguration.BgpConfigurations`: `handle.connect_peer_configuration_bgp_configurations()` → `Val<Json>`. The BGP configuration details.
 /// - `ConnectPeerConfiguration.Protocol`: `handle.connect_peer_configuration_protocol()` → `Val<String>`. The tunnel protocol.
@@ -25086,7 +25085,7 @@ pub mod transit_gateway_connect_peer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway metering policy
 /// - `TransitGatewayMeteringPolicyId`: `handle.transit_gateway_metering_policy_id()` → `Val<String>`. The Id of the transit gateway metering policy
@@ -25224,7 +25223,7 @@ pub mod transit_gateway_metering_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway metering policy
 /// - `UpdateEffectiveAt`: `handle.update_effective_at()` → `Val<String>`. The timestamp at which the latest action performed on the metering policy entry will become effective
@@ -25457,7 +25456,7 @@ pub mod transit_gateway_metering_policy_entry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the transit gateway multicast domain was created.
 /// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway multicast domain.
@@ -25681,7 +25680,7 @@ pub mod transit_gateway_multicast_domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`. The ID of the resource.
 /// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of resource, for example a VPC attachment.
@@ -25795,7 +25794,7 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_META: TypeMeta = 
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GroupMember`: `handle.group_member()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
 /// - `GroupSource`: `handle.group_source()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
@@ -25941,7 +25940,7 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_META: TypeMeta = TypeMe
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GroupMember`: `handle.group_member()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
 /// - `GroupSource`: `handle.group_source()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
@@ -26087,7 +26086,7 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_META: TypeMeta = TypeMe
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the transit gateway peering attachment was created.
 /// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway peering attachment. Note that the initiating state has been deprecated.
@@ -26262,7 +26261,7 @@ pub mod transit_gateway_peering_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Creation time of the transit gateway policy table
 /// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway policy table
@@ -26394,7 +26393,7 @@ pub mod transit_gateway_policy_table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway policy table association.
 ///
@@ -26483,7 +26482,7 @@ pub(crate) static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_META: TypeMeta = Type
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `State`: `handle.state()` → `Val<String>`. The state of the policy table entry.
 ///
@@ -26736,7 +26735,7 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TransitGatewayRouteTableId`: `handle.transit_gateway_route_table_id()` → `Val<String>`. Transit Gateway Route Table primary identifier
 ///
@@ -27012,7 +27011,7 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_META: TypeMeta = TypeM
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -27281,7 +27280,7 @@ pub mod transit_gateway_vpc_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CidrBlockAssociations`: `handle.cidr_block_associations()` → `Val<Vec<String>>`.
 /// - `DefaultNetworkAcl`: `handle.default_network_acl()` → `Val<String>`.
@@ -28072,7 +28071,7 @@ pub mod vpc {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ExclusionId`: `handle.exclusion_id()` → `Val<String>`. The ID of the exclusion
 ///
@@ -28234,7 +28233,7 @@ pub mod vpc_block_public_access_exclusion {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
 /// - `ExclusionsAllowed`: `handle.exclusions_allowed()` → `Val<String>`. Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
@@ -28327,7 +28326,7 @@ pub mod vpc_block_public_access_options {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The Id of the VPC associated CIDR Block.
 /// - `IpSource`: `handle.ip_source()` → `Val<String>`. The IP Source of an IPv6 VPC CIDR Block.
@@ -28566,7 +28565,7 @@ pub(crate) static VPCDHCP_OPTIONS_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceExclusions`: `handle.resource_exclusions()` → `Val<Json>`. Enumerates the states of all the VPC encryption control resource exclusions
 /// - `ResourceExclusions.EgressOnlyInternetGateway`: `handle.resource_exclusions_egress_only_internet_gateway()` → `Val<Json>`.
@@ -29050,7 +29049,7 @@ pub mod vpc_encryption_control {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTimestamp`: `handle.creation_timestamp()` → `Val<String>`.
 /// - `DnsEntries`: `handle.dns_entries()` → `Val<Vec<String>>`.
@@ -29414,7 +29413,7 @@ pub mod vpc_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VPCEndpointConnectionNotificationId`: `handle.vpc_endpoint_connection_notification_id()` → `Val<String>`. VPC Endpoint Connection ID generated by service
 ///
@@ -29515,7 +29514,7 @@ pub(crate) static VPC_ENDPOINT_CONNECTION_NOTIFICATION_META: TypeMeta = TypeMeta
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PrivateDnsNameConfiguration.Name`: `handle.private_dns_name_configuration_name()` → `Val<String>`.
 /// - `PrivateDnsNameConfiguration.State`: `handle.private_dns_name_configuration_state()` → `Val<String>`.
@@ -29777,7 +29776,7 @@ pub(crate) static VPC_ENDPOINT_SERVICE_PERMISSIONS_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
 ///
@@ -29854,7 +29853,7 @@ pub(crate) static VPC_GATEWAY_ATTACHMENT_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -30028,7 +30027,7 @@ pub mod vpc_peering_connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`.
 /// - `VpnConcentratorId`: `handle.vpn_concentrator_id()` → `Val<String>`.
@@ -30170,7 +30169,7 @@ pub mod vpn_concentrator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VpnConnectionId`: `handle.vpn_connection_id()` → `Val<String>`.
 ///
@@ -31229,7 +31228,7 @@ pub(crate) static VPN_CONNECTION_ROUTE_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VPNGatewayId`: `handle.vpn_gateway_id()` → `Val<String>`.
 ///
@@ -31355,7 +31354,7 @@ pub mod vpn_gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -31438,7 +31437,7 @@ pub(crate) static VPN_GATEWAY_ROUTE_PROPAGATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
 /// - `DeviceValidationDomain`: `handle.device_validation_domain()` → `Val<String>`. Returned if endpoint has a device trust provider attached.
@@ -32101,7 +32100,7 @@ pub mod verified_access_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time this Verified Access Group was created.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. Time this Verified Access Group was last updated.
@@ -32325,7 +32324,7 @@ pub mod verified_access_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CidrEndpointsCustomSubDomainNameServers`: `handle.cidr_endpoints_custom_sub_domain_name_servers()` → `Val<Vec<String>>`. Property to represent the name servers assoicated with the domain that AVA manages (say, \['ns1.amazonaws.com', 'ns2.amazonaws.com', 'ns3.amazonaws.com', 'ns4.amazonaws.com'\]).
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time this Verified Access Instance was created.
@@ -32726,7 +32725,7 @@ pub mod verified_access_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The last updated time.
@@ -33196,7 +33195,7 @@ pub mod verified_access_trust_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VolumeId`: `handle.volume_id()` → `Val<String>`.
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -1303,7 +1302,7 @@ pub mod capacity_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -2004,7 +2003,7 @@ pub mod cluster_capacity_provider_associations {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `DaemonArn`: `handle.daemon_arn()` → `Val<String>`.
@@ -2326,7 +2325,7 @@ pub mod daemon {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DaemonTaskDefinitionArn`: `handle.daemon_task_definition_arn()` → `Val<String>`.
 ///
@@ -3781,7 +3780,7 @@ pub mod daemon_task_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ActiveConfigurations`: `handle.active_configurations()` → `Val<Json>`.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -4409,7 +4408,7 @@ pub mod express_gateway_service {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessType`: `handle.access_type()` → `Val<String>`. The access type of the gateway.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the gateway.
@@ -5007,7 +5006,7 @@ pub mod gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The full Amazon Resource Name (ARN) of the associated cluster.
 /// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`. The full Amazon Resource Name (ARN) of the associated gateway.
@@ -5237,7 +5236,7 @@ pub(crate) static PRIMARY_TASK_SET_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Name`: `handle.name()` → `Val<String>`.
 /// - `ServiceArn`: `handle.service_arn()` → `Val<String>`.
@@ -8206,7 +8205,7 @@ pub mod service {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TaskDefinitionArn`: `handle.task_definition_arn()` → `Val<String>`.
 ///
@@ -10987,7 +10986,7 @@ pub mod task_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the task set.
 ///

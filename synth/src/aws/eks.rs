@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessEntryArn`: `handle.access_entry_arn()` → `Val<String>`. The ARN of the access entry.
 ///
@@ -302,7 +301,7 @@ pub mod access_entry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the add-on
 ///
@@ -611,7 +610,7 @@ pub mod addon {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the capability.
 /// - `Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn`: `handle.configuration_argo_cd_aws_idc_idc_managed_application_arn()` → `Val<String>`. The ARN of the managed application created in IAM Identity Center for this Argo CD capability. This application is automatically created and managed by EKS.
@@ -1201,7 +1200,7 @@ pub mod capability {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ActivatedAt`: `handle.activated_at()` → `Val<String>`. The timestamp when the certificate authority was activated.
 /// - `ActivatedBy`: `handle.activated_by()` → `Val<String>`. The entity that activated the certificate authority.
@@ -1385,7 +1384,7 @@ pub(crate) static CERTIFICATE_AUTHORITY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the cluster, such as arn:aws:eks:us-west-2:666666666666:cluster/prod.
 /// - `CertificateAuthority.Active.ActivatedBy`: `handle.certificate_authority_active_activated_by()` → `Val<String>`. Indicates whether the active certificate authority was activated by EKS or by the customer.
@@ -2961,7 +2960,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -3234,7 +3233,7 @@ pub mod fargate_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdentityProviderConfigArn`: `handle.identity_provider_config_arn()` → `Val<String>`. The ARN of the configuration.
 ///
@@ -3552,7 +3551,7 @@ pub mod identity_provider_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -4264,7 +4263,7 @@ pub mod nodegroup {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationArn`: `handle.association_arn()` → `Val<String>`. The ARN of the pod identity association.
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The ID of the pod identity association.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CanonicalHostedZoneName`: `handle.canonical_hosted_zone_name()` → `Val<String>`. The name of the Route 53 hosted zone that is associated with the load balancer. Internal-facing load balancers.
 /// - `CanonicalHostedZoneNameID`: `handle.canonical_hosted_zone_name_id()` → `Val<String>`. The ID of the Route 53 hosted zone name that is associated with the load balancer.

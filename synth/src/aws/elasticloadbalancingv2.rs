@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ListenerArn`: `handle.listener_arn()` → `Val<String>`.
 ///
@@ -1095,7 +1094,7 @@ pub mod listener {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1210,7 +1209,7 @@ pub mod listener_certificate {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IsDefault`: `handle.is_default()` → `Val<bool>`.
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
@@ -2577,7 +2576,7 @@ pub mod listener_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CanonicalHostedZoneID`: `handle.canonical_hosted_zone_id()` → `Val<String>`.
 /// - `DNSName`: `handle.dns_name()` → `Val<String>`.
@@ -3051,7 +3050,7 @@ pub mod load_balancer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LoadBalancerArns`: `handle.load_balancer_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the load balancers that route traffic to this target group.
 /// - `TargetGroupArn`: `handle.target_group_arn()` → `Val<String>`. The ARN of the Target Group
@@ -3517,7 +3516,7 @@ pub mod target_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NumberOfCaCertificates`: `handle.number_of_ca_certificates()` → `Val<i64>`. The number of certificates associated with the trust store.
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the trust store, could be either of ACTIVE or CREATING.
@@ -3695,7 +3694,7 @@ pub mod trust_store {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RevocationId`: `handle.revocation_id()` → `Val<i64>`. The ID associated with the revocation.
 /// - `TrustStoreRevocations`: `handle.trust_store_revocations()` → `Val<Json>`. The data associated with a trust store revocation

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this IdMappingWorkflow got created
 /// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time of this IdMappingWorkflow got last updated at
@@ -628,7 +627,7 @@ pub mod id_mapping_workflow {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the IdNamespace was created
 /// - `IdNamespaceArn`: `handle.id_namespace_arn()` → `Val<String>`. The arn associated with the IdNamespace
@@ -1094,7 +1093,7 @@ pub mod id_namespace {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this MatchingWorkflow got created
 /// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time of this MatchingWorkflow got last updated at
@@ -2035,7 +2034,7 @@ pub mod policy_statement {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this SchemaMapping got created
 /// - `HasWorkflows`: `handle.has_workflows()` → `Val<bool>`. The boolean value that indicates whether or not a SchemaMapping has MatchingWorkflows that are associated with

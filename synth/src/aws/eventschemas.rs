@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DiscovererArn`: `handle.discoverer_arn()` → `Val<String>`. The ARN of the discoverer.
 /// - `DiscovererId`: `handle.discoverer_id()` → `Val<String>`. The Id of the discoverer.
@@ -163,7 +162,7 @@ pub mod discoverer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RegistryArn`: `handle.registry_arn()` → `Val<String>`. The ARN of the registry.
 ///
@@ -290,7 +289,7 @@ pub mod registry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -375,7 +374,7 @@ pub(crate) static REGISTRY_POLICY_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastModified`: `handle.last_modified()` → `Val<String>`. The last modified time of the schema.
 /// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. The ARN of the schema.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupId`: `handle.backup_id()` → `Val<String>`. The ID of the backup.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time when the backup was created.
@@ -188,7 +187,7 @@ pub mod backup {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. The system-generated, unique ID of the data repository association.
 /// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for a given resource. ARNs uniquely identify Amazon Web Services resources. We require an ARN when you need to specify a resource unambiguously across all of Amazon Web Services. For more information, see Amazon Resource Names (ARNs) in the Amazon Web Services General Reference.
@@ -499,7 +498,7 @@ pub mod data_repository_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the cache was created
 /// - `DNSName`: `handle.dns_name()` → `Val<String>`. The DNS name for the cache
@@ -1023,7 +1022,7 @@ pub mod file_cache {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DNSName`: `handle.dns_name()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -2117,7 +2116,7 @@ pub mod file_system {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Lifecycle`: `handle.lifecycle()` → `Val<String>`. The lifecycle status of the S3 access point attachment.
 /// - `S3AccessPoint.Alias`: `handle.s3_access_point_alias()` → `Val<String>`. The S3 access point's alias.
@@ -2723,7 +2722,7 @@ pub mod s3_access_point_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the snapshot.
 /// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the snapshot's Amazon Resource Name (ARN).
@@ -2891,7 +2890,7 @@ pub mod snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for a given resource. Min Length: 8, Max Length 512
 /// - `StorageVirtualMachineId`: `handle.storage_virtual_machine_id()` → `Val<String>`. The SVM's system generated unique ID.
@@ -3222,7 +3221,7 @@ pub mod storage_virtual_machine {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the volume's Amazon Resource Name (ARN).
 /// - `UUID`: `handle.uuid()` → `Val<String>`. Returns the volume's ID.

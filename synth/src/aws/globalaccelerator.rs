@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AcceleratorArn`: `handle.accelerator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the accelerator.
 /// - `DnsName`: `handle.dns_name()` → `Val<String>`. The Domain Name System (DNS) name that Global Accelerator creates that points to your accelerator's static IPv4 addresses.
@@ -238,7 +237,7 @@ pub mod accelerator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentArn`: `handle.attachment_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the attachment.
 ///
@@ -438,7 +437,7 @@ pub mod cross_account_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointGroupArn`: `handle.endpoint_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint group
 ///
@@ -712,7 +711,7 @@ pub mod endpoint_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ListenerArn`: `handle.listener_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the listener.
 ///

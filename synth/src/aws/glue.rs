@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the blueprint.
 /// - `CreatedOn`: `handle.created_on()` → `Val<String>`. The date and time the blueprint was registered.
@@ -218,7 +217,7 @@ pub mod blueprint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CatalogId`: `handle.catalog_id()` → `Val<String>`. The ID of the catalog.
 /// - `CatalogProperties.CustomProperties`: `handle.catalog_properties_custom_properties()` → `Val<Json>`. Additional key-value properties for the catalog.
@@ -756,7 +755,7 @@ pub mod catalog {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Name`: `handle.name()` → `Val<String>`. One of XMLClassifier/Name, GrokClassifier/Name, JsonClassifier/Name or CsvClassifier/Name
 ///
@@ -1120,7 +1119,7 @@ pub mod classifier {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Name`: `handle.name()` → `Val<String>`. The name of the connection.
 ///
@@ -1831,7 +1830,7 @@ pub mod connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionTypeArn`: `handle.connection_type_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the registered connection type.
 ///
@@ -5095,7 +5094,7 @@ pub mod database {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -5244,7 +5243,7 @@ pub(crate) static DEV_ENDPOINT_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Glue IAM identity center application arn
@@ -5337,7 +5336,7 @@ pub(crate) static IDENTITY_CENTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time (UTC) when the integration was created.
 /// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
@@ -5603,7 +5602,7 @@ pub mod integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourcePropertyArn`: `handle.resource_property_arn()` → `Val<String>`. The integration resource property ARN.
 ///
@@ -6236,7 +6235,7 @@ pub mod job {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TransformId`: `handle.transform_id()` → `Val<String>`. The unique identifier for the transform.
 ///
@@ -6663,7 +6662,7 @@ pub mod ml_transform {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdentifierPartitionInputValues`: `handle.identifier_partition_input_values()` → `Val<String>`. A hashed string equivalent to the partition values list for use as a component of the resource's identifier in CFN
 ///
@@ -7207,7 +7206,7 @@ pub mod partition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name for the created Registry.
 ///
@@ -7351,7 +7350,7 @@ pub mod registry {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name for the Schema.
 /// - `InitialSchemaVersionId`: `handle.initial_schema_version_id()` → `Val<String>`. Represents the version ID associated with the initial schema version.
@@ -7669,7 +7668,7 @@ pub mod schema {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VersionId`: `handle.version_id()` → `Val<String>`. Represents the version ID associated with the schema version.
 ///
@@ -8185,7 +8184,7 @@ pub mod security_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the session.
 /// - `CreatedOn`: `handle.created_on()` → `Val<String>`. The time and date when the session was created.
@@ -10716,7 +10715,7 @@ pub mod trigger {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedOn`: `handle.created_on()` → `Val<String>`. Creation time.
 ///
@@ -10948,7 +10947,7 @@ pub mod usage_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user-defined function.
 ///

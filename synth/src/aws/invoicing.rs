@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InvoiceUnitArn`: `handle.invoice_unit_arn()` → `Val<String>`.
 /// - `LastModified`: `handle.last_modified()` → `Val<f64>`.
@@ -226,7 +225,7 @@ pub mod invoice_unit {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account ID associated with this procurement portal preference.
 /// - `CreateDate`: `handle.create_date()` → `Val<String>`. The date and time when the procurement portal preference was created.

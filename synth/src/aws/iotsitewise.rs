@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessPolicyArn`: `handle.access_policy_arn()` → `Val<String>`. The ARN of the access policy.
 /// - `AccessPolicyId`: `handle.access_policy_id()` → `Val<String>`. The ID of the access policy.
@@ -397,7 +396,7 @@ pub mod access_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The unique identifier of the application.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the application.
@@ -627,7 +626,7 @@ pub mod application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssetArn`: `handle.asset_arn()` → `Val<String>`. The ARN of the asset
 /// - `AssetId`: `handle.asset_id()` → `Val<String>`. The ID of the asset
@@ -934,7 +933,7 @@ pub mod asset {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssetModelArn`: `handle.asset_model_arn()` → `Val<String>`. The ARN of the asset model, which has the following format.
 /// - `AssetModelId`: `handle.asset_model_id()` → `Val<String>`. The ID of the asset model.
@@ -1910,7 +1909,7 @@ pub mod asset_model {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ComputationModelArn`: `handle.computation_model_arn()` → `Val<String>`. The ARN of the computation model.
 /// - `ComputationModelId`: `handle.computation_model_id()` → `Val<String>`. The ID of the computation model.
@@ -2320,7 +2319,7 @@ pub mod computation_model {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DashboardArn`: `handle.dashboard_arn()` → `Val<String>`. The ARN of the dashboard.
 /// - `DashboardId`: `handle.dashboard_id()` → `Val<String>`. The ID of the dashboard.
@@ -2489,7 +2488,7 @@ pub mod dashboard {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The ARN of the dataset.
 /// - `DatasetId`: `handle.dataset_id()` → `Val<String>`. The ID of the dataset. For workspace-scoped datasets this is the workspace name and dataset ID joined by a slash, for example my-workspace/123e4567-e89b-42d3-a456-426614174000.
@@ -2901,7 +2900,7 @@ pub mod dataset {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GatewayId`: `handle.gateway_id()` → `Val<String>`. The ID of the gateway device.
 ///
@@ -3211,7 +3210,7 @@ pub mod gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PipelineArn`: `handle.pipeline_arn()` → `Val<String>`. The ARN of the pipeline.
 /// - `Status`: `handle.status()` → `Val<String>`. The current lifecycle status of the pipeline.
@@ -3468,7 +3467,7 @@ pub mod pipeline {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PortalArn`: `handle.portal_arn()` → `Val<String>`. The ARN of the portal, which has the following format.
 /// - `PortalClientId`: `handle.portal_client_id()` → `Val<String>`. The AWS SSO application generated client ID (used with AWS SSO APIs).
@@ -3773,7 +3772,7 @@ pub mod portal {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ProjectArn`: `handle.project_arn()` → `Val<String>`. The ARN of the project.
 /// - `ProjectId`: `handle.project_id()` → `Val<String>`. The ID of the project.
@@ -3940,7 +3939,7 @@ pub mod project {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Status`: `handle.status()` → `Val<String>`. The current lifecycle status of the task.
 /// - `TaskArn`: `handle.task_arn()` → `Val<String>`. The ARN of the task.
@@ -4494,7 +4493,7 @@ pub mod task {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the workspace was created.
 /// - `Status`: `handle.status()` → `Val<String>`. The current state of the workspace.

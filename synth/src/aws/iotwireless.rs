@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Destination arn. Returned after successful create.
 ///
@@ -201,7 +200,7 @@ pub mod destination {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Service profile Arn. Returned after successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. Service profile Id. Returned after successful create.
@@ -504,7 +503,7 @@ pub mod device_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. FUOTA task arn. Returned after successful create.
 /// - `FuotaTaskStatus`: `handle.fuota_task_status()` → `Val<String>`. FUOTA task status. Returned after successful read.
@@ -781,7 +780,7 @@ pub mod fuota_task {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Multicast group arn. Returned after successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. Multicast group id. Returned after successful create.
@@ -1061,7 +1060,7 @@ pub mod multicast_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn for network analyzer configuration, Returned upon successful create.
 ///
@@ -1287,7 +1286,7 @@ pub mod network_analyzer_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. PartnerAccount arn. Returned after successful create.
 /// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. The fingerprint of the Sidewalk application server private key.
@@ -1582,7 +1581,7 @@ pub mod partner_account {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Service profile Arn. Returned after successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. Service profile Id. Returned after successful create.
@@ -1968,7 +1967,7 @@ pub mod service_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. TaskDefinition arn. Returned after successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the new wireless gateway task definition
@@ -2326,7 +2325,7 @@ pub mod task_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Wireless device arn. Returned after successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. Wireless device Id. Returned after successful create.
@@ -3024,7 +3023,7 @@ pub mod wireless_device {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn for Wireless Device Import Task, Returned upon successful start.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`. CreationDate for import task
@@ -3312,7 +3311,7 @@ pub mod wireless_device_import_task {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn for Wireless Gateway. Returned upon successful create.
 /// - `Id`: `handle.id()` → `Val<String>`. Id for Wireless Gateway. Returned upon successful create.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Ad configuration ARN.
 ///
@@ -253,7 +252,7 @@ pub mod ad_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Channel ARN is automatically generated on creation and assigned as the unique identifier.
 /// - `IngestEndpoint`: `handle.ingest_endpoint()` → `Val<String>`. Channel ingest endpoint, part of the definition of an ingest server, used when you set up streaming software.
@@ -564,7 +563,7 @@ pub mod channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Encoder configuration identifier.
 ///
@@ -777,7 +776,7 @@ pub mod encoder_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. IngestConfiguration ARN is automatically generated on creation and assigned as the unique identifier.
 /// - `ParticipantId`: `handle.participant_id()` → `Val<String>`. Participant Id is automatically generated on creation and assigned.
@@ -987,7 +986,7 @@ pub mod ingest_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Key-pair identifier.
 /// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. Key-pair identifier.
@@ -1143,7 +1142,7 @@ pub mod playback_key_pair {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Playback-restriction-policy identifier.
 ///
@@ -1303,7 +1302,7 @@ pub mod playback_restriction_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Key-pair identifier.
 /// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. Key-pair identifier.
@@ -1458,7 +1457,7 @@ pub mod public_key {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Recording Configuration ARN is automatically generated on creation and assigned as the unique identifier.
 /// - `State`: `handle.state()` → `Val<String>`. Recording Configuration State.
@@ -1865,7 +1864,7 @@ pub mod recording_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ActiveSessionId`: `handle.active_session_id()` → `Val<String>`. ID of the active session within the stage.
 /// - `Arn`: `handle.arn()` → `Val<String>`. Stage ARN is automatically generated on creation and assigned as the unique identifier.
@@ -2254,7 +2253,7 @@ pub mod stage {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Storage Configuration ARN is automatically generated on creation and assigned as the unique identifier.
 ///
@@ -2430,7 +2429,7 @@ pub mod storage_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Stream Key ARN is automatically generated on creation and assigned as the unique identifier.
 /// - `Value`: `handle.value()` → `Val<String>`. Stream-key value.

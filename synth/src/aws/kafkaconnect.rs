@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. Amazon Resource Name for the created Connector.
 ///
@@ -1012,7 +1011,7 @@ pub mod connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CustomPluginArn`: `handle.custom_plugin_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom plugin to use.
 /// - `FileDescription`: `handle.file_description()` → `Val<Json>`. Details about the custom plugin file.
@@ -1290,7 +1289,7 @@ pub mod custom_plugin {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Revision`: `handle.revision()` → `Val<i64>`. The description of a revision of the worker configuration.
 /// - `WorkerConfigurationArn`: `handle.worker_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom configuration.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChannelARN`: `handle.channel_arn()` → `Val<String>`. The ARN of the channel.
 /// - `ChannelCreationTimestamp`: `handle.channel_creation_timestamp()` → `Val<String>`. Timestamp of when the channel was created.
@@ -994,7 +993,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon resource name (ARN) of the Kinesis stream
 /// - `WarmThroughputObject`: `handle.warm_throughput_object()` → `Val<Json>`. Warm throughput configuration details for the stream. Only present for ON_DEMAND streams.
@@ -1326,7 +1325,7 @@ pub mod stream {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConsumerARN`: `handle.consumer_arn()` → `Val<String>`. The ARN returned by Kinesis Data Streams when you registered the consumer. If you don't know the ARN of the consumer that you want to deregister, you can use the ListStreamConsumers operation to get a list of the descriptions of all the consumers that are currently registered with a given data stream. The description of a consumer contains its ARN.
 /// - `ConsumerCreationTimestamp`: `handle.consumer_creation_timestamp()` → `Val<String>`. Timestamp when the consumer was created.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GrantArn`: `handle.grant_arn()` → `Val<String>`. Arn of the grant.
 /// - `Version`: `handle.version()` → `Val<String>`. The version of the grant.
@@ -228,7 +227,7 @@ pub mod grant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LicenseArn`: `handle.license_arn()` → `Val<String>`. Amazon Resource Name is a unique name for each resource.
 /// - `Version`: `handle.version()` → `Val<String>`. The version of the license.
@@ -782,7 +781,7 @@ pub mod license {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LicenseAssetGroupArn`: `handle.license_asset_group_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license asset group.
 ///
@@ -1016,7 +1015,7 @@ pub mod license_asset_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LicenseAssetRulesetArn`: `handle.license_asset_ruleset_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license asset ruleset.
 ///
@@ -1453,7 +1452,7 @@ pub mod license_asset_rule_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LicenseConfigurationArn`: `handle.license_configuration_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license configuration.
 /// - `LicenseConfigurationId`: `handle.license_configuration_id()` → `Val<String>`. Unique ID of the license configuration.
@@ -1780,7 +1779,7 @@ pub mod license_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the report generator.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. Time the report was created.

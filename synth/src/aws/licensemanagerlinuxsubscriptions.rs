@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LastSuccessfulDataRetrievalTime`: `handle.last_successful_data_retrieval_time()` → `Val<String>`. The timestamp from the last time that License Manager retrieved subscription details from the registered third-party Linux subscription provider.
 /// - `SubscriptionProviderArn`: `handle.subscription_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Linux subscription provider resource that you registered.

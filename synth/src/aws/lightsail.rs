@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AlarmArn`: `handle.alarm_arn()` → `Val<String>`.
 /// - `State`: `handle.state()` → `Val<String>`. The current state of the alarm.
@@ -272,7 +271,7 @@ pub mod alarm {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AbleToUpdateBundle`: `handle.able_to_update_bundle()` → `Val<bool>`. Indicates whether the bundle that is currently applied to a bucket can be changed to another bundle. You can update a bucket's bundle only one time within a monthly AWS billing cycle.
 /// - `BucketArn`: `handle.bucket_arn()` → `Val<String>`.
@@ -488,7 +487,7 @@ pub mod bucket {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`.
 /// - `Status`: `handle.status()` → `Val<String>`. The validation status of the certificate.
@@ -648,7 +647,7 @@ pub mod certificate {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the contact method.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the contact method was created.
@@ -800,7 +799,7 @@ pub mod contact_method {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContainerArn`: `handle.container_arn()` → `Val<String>`.
 /// - `PrincipalArn`: `handle.principal_arn()` → `Val<String>`. The principal ARN of the container service.
@@ -1344,7 +1343,7 @@ pub mod container {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DatabaseArn`: `handle.database_arn()` → `Val<String>`.
 ///
@@ -1652,7 +1651,7 @@ pub mod database {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the database snapshot.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the database snapshot was created.
@@ -1904,7 +1903,7 @@ pub mod database_snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachedTo`: `handle.attached_to()` → `Val<String>`. Name of the attached Lightsail Instance
 /// - `AttachmentState`: `handle.attachment_state()` → `Val<String>`. Attachment State of the Lightsail disk
@@ -2245,7 +2244,7 @@ pub mod disk {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the disk snapshot was created.
 /// - `DiskSnapshotArn`: `handle.disk_snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the disk snapshot.
@@ -2465,7 +2464,7 @@ pub mod disk_snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AbleToUpdateBundle`: `handle.able_to_update_bundle()` → `Val<bool>`. Indicates whether the bundle that is currently applied to your distribution, specified using the distributionName parameter, can be changed to another bundle.
 /// - `DistributionArn`: `handle.distribution_arn()` → `Val<String>`.
@@ -3057,7 +3056,7 @@ pub mod distribution {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the domain (read-only).
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the domain was created (read-only).
@@ -3294,7 +3293,7 @@ pub mod domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Hardware.CpuCount`: `handle.hardware_cpu_count()` → `Val<i64>`. CPU count of the Instance.
 /// - `Hardware.RamSizeInGb`: `handle.hardware_ram_size_in_gb()` → `Val<i64>`. RAM Size of the Instance.
@@ -3974,7 +3973,7 @@ pub mod instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot.
 /// - `FromInstanceArn`: `handle.from_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the instance from which the snapshot was created.
@@ -4186,7 +4185,7 @@ pub mod instance_snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the key pair was created.
 /// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. The RSA fingerprint of the key pair.
@@ -4361,7 +4360,7 @@ pub mod key_pair {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LoadBalancerArn`: `handle.load_balancer_arn()` → `Val<String>`.
 ///
@@ -4557,7 +4556,7 @@ pub mod load_balancer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `LoadBalancerTlsCertificateArn`: `handle.load_balancer_tls_certificate_arn()` → `Val<String>`.
 /// - `Status`: `handle.status()` → `Val<String>`. The validation status of the SSL/TLS certificate.
@@ -4689,7 +4688,7 @@ pub(crate) static LOAD_BALANCER_TLS_CERTIFICATE_SHAPE: ObjectShape = ObjectShape
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IpAddress`: `handle.ip_address()` → `Val<String>`. The static IP address.
 /// - `IsAttached`: `handle.is_attached()` → `Val<bool>`. A Boolean value indicating whether the static IP is attached.

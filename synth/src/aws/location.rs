@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
@@ -378,7 +377,7 @@ pub mod api_key {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CollectionArn`: `handle.collection_arn()` → `Val<String>`.
@@ -573,7 +572,7 @@ pub mod geofence_collection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
@@ -818,7 +817,7 @@ pub mod map {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
@@ -1068,7 +1067,7 @@ pub mod place_index {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CalculatorArn`: `handle.calculator_arn()` → `Val<String>`.
@@ -1268,7 +1267,7 @@ pub mod route_calculator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)

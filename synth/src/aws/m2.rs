@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
 /// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
@@ -215,7 +214,7 @@ pub mod application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The deployment ID.
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the deployment.
@@ -328,7 +327,7 @@ pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EnvironmentArn`: `handle.environment_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the runtime environment.
 /// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The unique identifier of the environment.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. AllowList ARN.
 /// - `Id`: `handle.id()` → `Val<String>`. AllowList ID.
@@ -265,7 +264,7 @@ pub mod allow_list {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Custom data identifier ARN.
 /// - `Id`: `handle.id()` → `Val<String>`. Custom data identifier ID.
@@ -449,7 +448,7 @@ pub mod custom_data_identifier {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Findings filter ARN.
 /// - `Id`: `handle.id()` → `Val<String>`. Findings filter ID.
@@ -714,7 +713,7 @@ pub mod findings_filter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AdministratorAccountId`: `handle.administrator_account_id()` → `Val<String>`. The AWS account ID for the Amazon Macie administrator account.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the association between the member account and the Amazon Macie administrator account.
@@ -885,7 +884,7 @@ pub mod member {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutomatedDiscoveryStatus`: `handle.automated_discovery_status()` → `Val<String>`. The status of automated sensitive data discovery for the Macie session.
 /// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. AWS account ID of customer

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BridgeArn`: `handle.bridge_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the bridge.
 /// - `BridgeState`: `handle.bridge_state()` → `Val<String>`.
@@ -1097,7 +1096,7 @@ pub mod bridge_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EgressIp`: `handle.egress_ip()` → `Val<String>`. The IP address from which video will be sent to output destinations.
 /// - `FlowArn`: `handle.flow_arn()` → `Val<String>`. The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
@@ -3022,7 +3021,7 @@ pub mod flow {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EntitlementArn`: `handle.entitlement_arn()` → `Val<String>`. The ARN of the entitlement.
 ///
@@ -3331,7 +3330,7 @@ pub mod flow_entitlement {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the media stream, composed of the flow ARN followed by /mediaStream/ and the media stream name.
 /// - `Fmt`: `handle.fmt_attr()` → `Val<i64>`. The format type number (sometimes referred to as RTP payload type) of the media stream. MediaConnect assigns this value to the media stream.
@@ -3718,7 +3717,7 @@ pub mod flow_media_stream {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OutputArn`: `handle.output_arn()` → `Val<String>`. The ARN of the output.
 ///
@@ -4470,7 +4469,7 @@ pub mod flow_output {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IngestIp`: `handle.ingest_ip()` → `Val<String>`. The IP address that the flow will be listening on for incoming content.
 /// - `SourceArn`: `handle.source_arn()` → `Val<String>`. The ARN of the source.
@@ -4916,7 +4915,7 @@ pub mod flow_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NetworkInterfaceIds`: `handle.network_interface_ids()` → `Val<Vec<String>>`. IDs of the network interfaces created in customer's account by MediaConnect.
 ///
@@ -5085,7 +5084,7 @@ pub mod flow_vpc_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the gateway.
 /// - `GatewayState`: `handle.gateway_state()` → `Val<String>`. The current status of the gateway.
@@ -5247,7 +5246,7 @@ pub mod gateway {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `ContentQualityAnalysisType`: `handle.content_quality_analysis_type()` → `Val<String>`.
@@ -6954,7 +6953,7 @@ pub mod router_input {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `AssociatedInputCount`: `handle.associated_input_count()` → `Val<i64>`. The number of router inputs associated with the network interface.
@@ -7301,7 +7300,7 @@ pub mod router_network_interface {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the router output was created.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -8815,7 +8814,7 @@ pub mod channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel placement group.
 /// - `Channels`: `handle.channels()` → `Val<Vec<String>>`. List of channel IDs added to the channel placement group.
@@ -8965,7 +8964,7 @@ pub mod channel_placement_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. A cloudwatch alarm template's ARN (Amazon Resource Name)
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -9237,7 +9236,7 @@ pub mod cloud_watch_alarm_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. A cloudwatch alarm template group's ARN (Amazon Resource Name)
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -9350,7 +9349,7 @@ pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectSh
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Cluster.
 /// - `ChannelIds`: `handle.channel_ids()` → `Val<Vec<String>>`. The MediaLive Channels that are currently running on Nodes in this Cluster.
@@ -9592,7 +9591,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. An eventbridge rule template's ARN (Amazon Resource Name)
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Placeholder documentation for __timestampIso8601
@@ -9814,7 +9813,7 @@ pub mod event_bridge_rule_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. An eventbridge rule template group's ARN (Amazon Resource Name)
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -9927,7 +9926,7 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectSh
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Unique ARN of the input (generated, immutable).
 /// - `AttachedChannels`: `handle.attached_channels()` → `Val<Vec<String>>`. A list of channel IDs that that input is attached to (currently an input can only be attached to one channel).
@@ -10992,7 +10991,7 @@ pub mod input {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Unique ARN of Input Security Group
 /// - `Id`: `handle.id()` → `Val<String>`. The Id of the Input Security Group
@@ -11114,7 +11113,7 @@ pub mod input_security_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique arn of the multiplex.
 /// - `Id`: `handle.id()` → `Val<String>`. The unique id of the multiplex.
@@ -11428,7 +11427,7 @@ pub mod multiplex {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChannelId`: `handle.channel_id()` → `Val<String>`. The MediaLive channel associated with the program.
 ///
@@ -11886,7 +11885,7 @@ pub mod multiplexprogram {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Network.
 /// - `AssociatedClusterIds`: `handle.associated_cluster_ids()` → `Val<Vec<String>>`.
@@ -12101,7 +12100,7 @@ pub mod network {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Node. It is automatically assigned when the Node is created.
 /// - `ChannelPlacementGroups`: `handle.channel_placement_groups()` → `Val<Vec<String>>`. An array of IDs. Each ID is one ChannelPlacementGroup that is associated with this Node.
@@ -12399,7 +12398,7 @@ pub mod node {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique arn of the SdiSource.
 /// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the SdiSource.
@@ -12586,7 +12585,7 @@ pub mod sdi_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. A signal map's ARN (Amazon Resource Name)
 /// - `CloudWatchAlarmTemplateGroupIds`: `handle.cloud_watch_alarm_template_group_ids()` → `Val<Vec<String>>`.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connector.
 /// - `ConnectorID`: `handle.connector_id()` → `Val<String>`. The unique identifier of the connector.
@@ -257,7 +256,7 @@ pub mod connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Launch Configuration Template.
 /// - `Ec2LaunchTemplateID`: `handle.ec2_launch_template_id()` → `Val<String>`. ID of the EC2 launch template backing the Launch Configuration Template.
@@ -867,7 +866,7 @@ pub mod launch_configuration_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the network migration definition.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the network migration definition was created.

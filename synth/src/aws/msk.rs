@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -79,7 +78,7 @@ pub(crate) static BATCH_SCRAM_SECRET_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ChannelArn`: `handle.channel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies the channel
 /// - `StateInfo`: `handle.state_info()` → `Val<Json>`. Includes information about the channel state
@@ -1118,7 +1117,7 @@ pub mod channel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the MSK cluster
@@ -2454,7 +2453,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the policy attached to the specified cluster
 ///
@@ -2546,7 +2545,7 @@ pub(crate) static CLUSTER_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `LatestRevision.CreationTime`: `handle.latest_revision_creation_time()` → `Val<String>`.
@@ -2661,7 +2660,7 @@ pub(crate) static CONFIGURATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the MSK replicator.
 /// - `ReplicatorArn`: `handle.replicator_arn()` → `Val<String>`. Amazon Resource Name for the created replicator.
@@ -3934,7 +3933,7 @@ pub mod replicator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -4143,7 +4142,7 @@ pub mod serverless_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TopicArn`: `handle.topic_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the topic
 ///
@@ -4264,7 +4263,7 @@ pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///

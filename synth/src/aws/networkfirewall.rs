@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContainerAssociationArn`: `handle.container_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the container association.
 /// - `ResolvedCidrCount`: `handle.resolved_cidr_count()` → `Val<i64>`. The number of CIDR blocks resolved from the monitored containers.
@@ -310,7 +309,7 @@ pub mod container_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointIds`: `handle.endpoint_ids()` → `Val<Vec<String>>`.
 /// - `FirewallArn`: `handle.firewall_arn()` → `Val<String>`. A resource ARN.
@@ -830,7 +829,7 @@ pub mod firewall {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FirewallPolicyArn`: `handle.firewall_policy_arn()` → `Val<String>`. A resource ARN.
 /// - `FirewallPolicyId`: `handle.firewall_policy_id()` → `Val<String>`.
@@ -1753,7 +1752,7 @@ pub mod logging_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleGroupArn`: `handle.rule_group_arn()` → `Val<String>`. A resource ARN.
 /// - `RuleGroupId`: `handle.rule_group_id()` → `Val<String>`.
@@ -3081,7 +3080,7 @@ pub mod rule_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TLSInspectionConfigurationArn`: `handle.tls_inspection_configuration_arn()` → `Val<String>`. A resource ARN.
 /// - `TLSInspectionConfigurationId`: `handle.tls_inspection_configuration_id()` → `Val<String>`.
@@ -3566,7 +3565,7 @@ pub mod tls_inspection_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointId`: `handle.endpoint_id()` → `Val<String>`. An endpoint Id.
 /// - `VpcEndpointAssociationArn`: `handle.vpc_endpoint_association_arn()` → `Val<String>`. A resource ARN.

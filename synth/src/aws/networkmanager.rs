@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
 /// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
@@ -355,7 +354,7 @@ pub mod connect_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Configuration`: `handle.configuration()` → `Val<Json>`. Configuration of the connect peer.
 /// - `ConnectPeerId`: `handle.connect_peer_id()` → `Val<String>`. The ID of the Connect peer.
@@ -632,7 +631,7 @@ pub mod connect_peer {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connection.
 /// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
@@ -849,7 +848,7 @@ pub mod connection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN (Amazon resource name) of core network
 /// - `CoreNetworkId`: `handle.core_network_id()` → `Val<String>`. The Id of core network
@@ -1246,7 +1245,7 @@ pub(crate) static CUSTOMER_GATEWAY_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
 /// - `DeviceArn`: `handle.device_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the device.
@@ -1550,7 +1549,7 @@ pub mod device {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. Id of the attachment.
 /// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
@@ -1833,7 +1832,7 @@ pub mod direct_connect_gateway_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the global network.
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the global network.
@@ -1993,7 +1992,7 @@ pub mod global_network {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
 /// - `LinkArn`: `handle.link_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the link.
@@ -2326,7 +2325,7 @@ pub(crate) static LINK_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
 /// - `SiteArn`: `handle.site_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the site.
@@ -2548,7 +2547,7 @@ pub mod site {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
 /// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
@@ -2829,7 +2828,7 @@ pub mod site_to_site_vpn_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the core network that you want to peer a transit gateway to.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The creation time of the transit gateway peering
@@ -3149,7 +3148,7 @@ pub(crate) static TRANSIT_GATEWAY_REGISTRATION_SHAPE: ObjectShape = ObjectShape 
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
 /// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
@@ -3438,7 +3437,7 @@ pub mod transit_gateway_route_table_attachment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. Id of the attachment.
 /// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.

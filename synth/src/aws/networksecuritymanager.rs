@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DeploymentArn`: `handle.deployment_arn()` → `Val<String>`. The ARN of the deployment.
 /// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The unique identifier of the deployment.
@@ -280,7 +279,7 @@ pub mod deployment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. The ARN of the policy.
 /// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The unique identifier of the policy.
@@ -658,7 +657,7 @@ pub mod policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the rule.
 /// - `RuleId`: `handle.rule_id()` → `Val<String>`. The unique identifier of the rule.
@@ -873,7 +872,7 @@ pub mod rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ScopeArn`: `handle.scope_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scope.
 /// - `ScopeId`: `handle.scope_id()` → `Val<String>`. The unique identifier of the scope.
@@ -1051,7 +1050,7 @@ pub mod scope {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the template.
 /// - `TemplateArn`: `handle.template_arn()` → `Val<String>`. The ARN of the template.

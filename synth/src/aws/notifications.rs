@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -109,7 +108,7 @@ pub(crate) static CHANNEL_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
@@ -444,7 +443,7 @@ pub(crate) static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_SHAPE: Obj
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
@@ -624,7 +623,7 @@ pub mod notification_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
 /// - `NotificationHubStatusSummary`: `handle.notification_hub_status_summary()` → `Val<Json>`.

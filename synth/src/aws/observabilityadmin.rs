@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset integration.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The ISO 8601 timestamp of when the dataset integration was created.
@@ -172,7 +171,7 @@ pub mod dataset_integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
 ///
@@ -871,7 +870,7 @@ pub mod organization_centralization_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RegionStatuses`: `handle.region_statuses()` → `Val<Json>`. Per-region replication status of the rule
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The arn of the organization telemetry rule
@@ -1976,7 +1975,7 @@ pub mod organization_telemetry_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the S3 Table Integration
 ///
@@ -2248,7 +2247,7 @@ pub mod s3_table_integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Status`: `handle.status()` → `Val<String>`. Current status of the resource tags for telemetry feature (Running, Stopped, or Impaired).
 ///
@@ -2332,7 +2331,7 @@ pub mod telemetry_enrichment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Pipeline`: `handle.pipeline()` → `Val<Json>`.
@@ -2530,7 +2529,7 @@ pub mod telemetry_pipelines {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RegionStatuses`: `handle.region_statuses()` → `Val<Json>`. Per-region replication status of the rule
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The arn of the telemetry rule

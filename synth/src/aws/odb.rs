@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutonomousDataStoragePercentage`: `handle.autonomous_data_storage_percentage()` → `Val<f64>`. The percentage of data storage currently in use for Autonomous Databases in the Autonomous VM cluster.
 /// - `AvailableAutonomousDataStorageSizeInTBs`: `handle.available_autonomous_data_storage_size_in_tbs()` → `Val<f64>`. The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
@@ -647,7 +646,7 @@ pub mod cloud_autonomous_vm_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ActivatedStorageCount`: `handle.activated_storage_count()` → `Val<i64>`. The number of storage servers requested for the Exadata infrastructure.
 /// - `AdditionalStorageCount`: `handle.additional_storage_count()` → `Val<i64>`. The number of storage servers requested for the Exadata infrastructure.
@@ -1178,7 +1177,7 @@ pub mod cloud_exadata_infrastructure {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CloudVmClusterArn`: `handle.cloud_vm_cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the VM cluster.
 /// - `CloudVmClusterId`: `handle.cloud_vm_cluster_id()` → `Val<String>`. The unique identifier of the VM cluster.
@@ -1795,7 +1794,7 @@ pub mod cloud_vm_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Ec2PlacementGroupIds`: `handle.ec2_placement_group_ids()` → `Val<Vec<String>>`. The list of EC2 placement group IDs associated with your ODB network.
 /// - `ManagedServices`: `handle.managed_services()` → `Val<Json>`. The managed services configuration for the ODB network.
@@ -2144,7 +2143,7 @@ pub mod odb_network {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OdbNetworkArn`: `handle.odb_network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ODB network.
 /// - `OdbPeeringConnectionArn`: `handle.odb_peering_connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ODB peering connection.

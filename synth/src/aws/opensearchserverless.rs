@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -134,7 +133,7 @@ pub mod access_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the collection.
 /// - `CollectionEndpoint`: `handle.collection_endpoint()` → `Val<String>`. The endpoint for the collection.
@@ -478,7 +477,7 @@ pub mod collection {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the collection group.
 /// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the collection group.
@@ -838,7 +837,7 @@ pub(crate) static COLLECTION_INDEX_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Uuid`: `handle.uuid()` → `Val<String>`. The unique identifier for the index.
 ///
@@ -1497,7 +1496,7 @@ pub mod lifecycle_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IamIdentityCenterOptions.ApplicationArn`: `handle.iam_identity_center_options_application_arn()` → `Val<String>`. The ARN of the IAM Identity Center application used to integrate with OpenSearch Serverless
 /// - `IamIdentityCenterOptions.ApplicationDescription`: `handle.iam_identity_center_options_application_description()` → `Val<String>`. The description of the IAM Identity Center application used to integrate with OpenSearch Serverless
@@ -1928,7 +1927,7 @@ pub mod security_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The identifier of the VPC Endpoint
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IngestEndpointUrls`: `handle.ingest_endpoint_urls()` → `Val<Vec<String>>`. A list of endpoints that can be used for ingesting data into a pipeline
 /// - `PipelineArn`: `handle.pipeline_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the pipeline.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the cluster.
 /// - `Endpoints`: `handle.endpoints()` → `Val<Json>`. The list of endpoints available for interaction with the scheduler.
@@ -704,7 +703,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the compute node group.
 /// - `ErrorInfo`: `handle.error_info()` → `Val<Json>`. The list of errors that occurred during compute node group provisioning.
@@ -1385,7 +1384,7 @@ pub mod compute_node_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the queue.
 /// - `ErrorInfo`: `handle.error_info()` → `Val<Json>`. The list of errors that occurred during queue provisioning.

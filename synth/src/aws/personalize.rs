@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CampaignArn`: `handle.campaign_arn()` → `Val<String>`. The ARN of the campaign.
 /// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The time at which the campaign was created.
@@ -269,7 +268,7 @@ pub mod campaign {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The ARN of the dataset
 ///
@@ -561,7 +560,7 @@ pub mod dataset {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DatasetGroupArn`: `handle.dataset_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset group.
 ///
@@ -733,7 +732,7 @@ pub mod dataset_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EventTrackerArn`: `handle.event_tracker_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event tracker.
 /// - `TrackingId`: `handle.tracking_id()` → `Val<String>`. The ID of the event tracker. Include this ID in requests to the PutEvents API.
@@ -903,7 +902,7 @@ pub mod event_tracker {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The time at which the filter was created.
 /// - `FilterArn`: `handle.filter_arn()` → `Val<String>`. The ARN of the filter.
@@ -1099,7 +1098,7 @@ pub mod filter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MetricAttributionArn`: `handle.metric_attribution_arn()` → `Val<String>`. The ARN of the metric attribution.
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the metric attribution.
@@ -1362,7 +1361,7 @@ pub mod metric_attribution {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. Arn for the schema.
 ///
@@ -1541,7 +1540,7 @@ pub mod schema {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SolutionArn`: `handle.solution_arn()` → `Val<String>`. The ARN of the solution
 ///

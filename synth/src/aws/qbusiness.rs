@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
 /// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
@@ -521,7 +520,7 @@ pub mod application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `DataAccessorArn`: `handle.data_accessor_arn()` → `Val<String>`.
@@ -1095,7 +1094,7 @@ pub mod data_accessor {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `DataSourceArn`: `handle.data_source_arn()` → `Val<String>`.
@@ -1874,7 +1873,7 @@ pub mod data_source {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `IndexArn`: `handle.index_arn()` → `Val<String>`.
@@ -2372,7 +2371,7 @@ pub mod permission {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BuildStatus`: `handle.build_status()` → `Val<String>`.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
@@ -2921,7 +2920,7 @@ pub mod plugin {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `RetrieverArn`: `handle.retriever_arn()` → `Val<String>`.
@@ -3227,7 +3226,7 @@ pub mod retriever {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `DefaultEndpoint`: `handle.default_endpoint()` → `Val<String>`.

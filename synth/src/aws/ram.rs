@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `IsResourceTypeDefault`: `handle.is_resource_type_default()` → `Val<bool>`. Set to true to use this as the default permission.
@@ -207,7 +206,7 @@ pub mod permission {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationStatus`: `handle.association_status()` → `Val<String>`. The current status of the association between the permission and the resource share.
 /// - `FeatureSet`: `handle.feature_set()` → `Val<String>`. The feature set of the resource share.
@@ -344,7 +343,7 @@ pub(crate) static PERMISSION_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationType`: `handle.association_type()` → `Val<String>`. The type of entity included in this association.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
@@ -475,7 +474,7 @@ pub(crate) static PRINCIPAL_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationType`: `handle.association_type()` → `Val<String>`. The type of entity included in this association.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
@@ -596,7 +595,7 @@ pub(crate) static RESOURCE_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the resource share was created.
@@ -842,7 +841,7 @@ pub mod resource_share {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
 /// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the association was last updated.

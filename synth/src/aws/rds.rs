@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage size of the DB cluster snapshot in gibibytes (GiB).
 /// - `AvailabilityZones`: `handle.availability_zones()` → `Val<Vec<String>>`. The list of Availability Zones where instances in the DB cluster snapshot can be restored.
@@ -316,7 +315,7 @@ pub mod cluster_snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBEngineVersionArn`: `handle.db_engine_version_arn()` → `Val<String>`.
 ///
@@ -622,7 +621,7 @@ pub mod custom_db_engine_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBClusterArn`: `handle.db_cluster_arn()` → `Val<String>`.
 /// - `DBClusterResourceId`: `handle.db_cluster_resource_id()` → `Val<String>`.
@@ -1924,7 +1923,7 @@ pub mod db_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBClusterEndpointArn`: `handle.db_cluster_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB cluster endpoint.
 /// - `DBClusterEndpointResourceIdentifier`: `handle.db_cluster_endpoint_resource_identifier()` → `Val<String>`. A unique system-generated identifier for an endpoint. It remains the same for the whole life of the endpoint.
@@ -2384,7 +2383,7 @@ pub mod db_cluster_parameter_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutomaticRestartTime`: `handle.automatic_restart_time()` → `Val<String>`.
 /// - `CertificateDetails`: `handle.certificate_details()` → `Val<Json>`.
@@ -4345,7 +4344,7 @@ pub mod db_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBParameterGroupArn`: `handle.db_parameter_group_arn()` → `Val<String>`.
 ///
@@ -4560,7 +4559,7 @@ pub mod db_parameter_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBProxyArn`: `handle.db_proxy_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the proxy.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The endpoint that you can use to connect to the proxy. You include the endpoint value in the connection string for a database client application.
@@ -4938,7 +4937,7 @@ pub mod db_proxy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBProxyEndpointArn`: `handle.db_proxy_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB proxy endpoint.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
@@ -5167,7 +5166,7 @@ pub mod db_proxy_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TargetGroupArn`: `handle.target_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) representing the target group.
 ///
@@ -5401,7 +5400,7 @@ pub mod db_proxy_target_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -5585,7 +5584,7 @@ pub mod db_security_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -5674,7 +5673,7 @@ pub(crate) static DB_SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBShardGroupResourceId`: `handle.db_shard_group_resource_id()` → `Val<String>`.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
@@ -5881,7 +5880,7 @@ pub mod db_shard_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage size in gibibytes (GiB).
 /// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The name of the Availability Zone the DB instance was located in at the time of the DB snapshot.
@@ -6212,7 +6211,7 @@ pub mod db_snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DBSubnetGroupArn`: `handle.db_subnet_group_arn()` → `Val<String>`.
 ///
@@ -6372,7 +6371,7 @@ pub mod db_subnet_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Blue/Green Deployment.
 /// - `BlueGreenDeploymentIdentifier`: `handle.blue_green_deployment_identifier()` → `Val<String>`. The system-generated identifier of the Blue/Green Deployment.
@@ -6844,7 +6843,7 @@ pub mod event_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `GlobalEndpoint`: `handle.global_endpoint()` → `Val<Json>`.
 ///
@@ -7029,7 +7028,7 @@ pub mod global_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`.
 /// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`.

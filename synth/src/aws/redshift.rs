@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterNamespaceArn`: `handle.cluster_namespace_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster namespace.
 /// - `DeferMaintenanceIdentifier`: `handle.defer_maintenance_identifier()` → `Val<String>`. A unique identifier for the deferred maintenance window.
@@ -829,7 +828,7 @@ pub mod cluster_parameter_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -943,7 +942,7 @@ pub mod cluster_security_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1030,7 +1029,7 @@ pub(crate) static CLUSTER_SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterSubnetGroupName`: `handle.cluster_subnet_group_name()` → `Val<String>`. This name must be unique for all subnet groups that are created by your AWS account. If costumer do not provide it, cloudformation will generate it. Must not be "Default".
 ///
@@ -1188,7 +1187,7 @@ pub mod cluster_subnet_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Address`: `handle.address()` → `Val<String>`. The DNS address of the endpoint.
 /// - `EndpointCreateTime`: `handle.endpoint_create_time()` → `Val<String>`. The time (UTC) that the endpoint was created.
@@ -1368,7 +1367,7 @@ pub(crate) static ENDPOINT_ACCESS_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AllowedAllVPCs`: `handle.allowed_all_vpcs()` → `Val<bool>`. Indicates whether all VPCs in the grantee account are allowed access to the cluster.
 /// - `AllowedVPCs`: `handle.allowed_vpcs()` → `Val<Vec<String>>`. The VPCs allowed access to the cluster.
@@ -1536,7 +1535,7 @@ pub(crate) static ENDPOINT_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CustSubscriptionId`: `handle.cust_subscription_id()` → `Val<String>`. The name of the Amazon Redshift event notification subscription.
 /// - `CustomerAwsId`: `handle.customer_aws_id()` → `Val<String>`. The AWS account associated with the Amazon Redshift event notification subscription.
@@ -1790,7 +1789,7 @@ pub mod event_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time (UTC) when the integration was created.
 /// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
@@ -1971,7 +1970,7 @@ pub mod integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdcManagedApplicationArn`: `handle.idc_managed_application_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Amazon Redshift Query Editor (QEV2) IAM Identity Center managed application.
 /// - `IdcOnboardStatus`: `handle.idc_onboard_status()` → `Val<String>`. The onboarding status for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
@@ -2157,7 +2156,7 @@ pub mod qev2_idc_application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdcManagedApplicationArn`: `handle.idc_managed_application_arn()` → `Val<String>`. The ARN for the Amazon Redshift IAM Identity Center application.
 /// - `IdcOnboardStatus`: `handle.idc_onboard_status()` → `Val<String>`. The onboarding status for the Amazon Redshift IAM Identity Center application.
@@ -2688,7 +2687,7 @@ pub mod redshift_idc_application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NextInvocations`: `handle.next_invocations()` → `Val<Vec<String>>`. List of times when the scheduled action will run.
 /// - `State`: `handle.state()` → `Val<String>`. The state of the scheduled action.
@@ -2950,7 +2949,7 @@ pub mod scheduled_action {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone in which the cluster was created.
 /// - `ClusterCreateTime`: `handle.cluster_create_time()` → `Val<String>`. The time (UTC) when the cluster was originally created.
@@ -3271,7 +3270,7 @@ pub mod snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot copy grant.
 ///
@@ -3419,7 +3418,7 @@ pub mod snapshot_copy_grant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot schedule.
 /// - `AssociatedClusterCount`: `handle.associated_cluster_count()` → `Val<i64>`. The number of clusters associated with the schedule.
@@ -3596,7 +3595,7 @@ pub mod snapshot_schedule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the usage limit.
 /// - `UsageLimitId`: `handle.usage_limit_id()` → `Val<String>`. The identifier of the usage limit.

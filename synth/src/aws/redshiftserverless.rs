@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Namespace`: `handle.namespace()` → `Val<Json>`. Definition of Namespace resource.
 /// - `Namespace.AdminUsername`: `handle.namespace_admin_username()` → `Val<String>`.
@@ -366,7 +365,7 @@ pub mod namespace {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `OwnerAccount`: `handle.owner_account()` → `Val<String>`. The owner account of the snapshot.
 /// - `Snapshot`: `handle.snapshot()` → `Val<Json>`. Definition for snapshot resource
@@ -588,7 +587,7 @@ pub mod snapshot {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Workgroup.BaseCapacity`: `handle.workgroup_base_capacity()` → `Val<i64>`.
 /// - `Workgroup.ConfigParameters`: `handle.workgroup_config_parameters()` → `Val<Json>`.

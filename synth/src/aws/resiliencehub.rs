@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppArn`: `handle.app_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the App.
 /// - `DriftStatus`: `handle.drift_status()` → `Val<String>`. Indicates if compliance drifts (deviations) were detected while running an assessment for your application.
@@ -445,7 +444,7 @@ pub mod app {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the Resiliency Policy.
 ///

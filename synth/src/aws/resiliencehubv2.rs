@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedServiceCount`: `handle.associated_service_count()` → `Val<i64>`. The number of services associated with this policy.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy was created.
@@ -407,7 +406,7 @@ pub mod policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the service was created.
 /// - `EffectivePolicyValues`: `handle.effective_policy_values()` → `Val<Json>`. Effective policy values computed from the associated policy.
@@ -1272,7 +1271,7 @@ pub mod service {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the service function was created.
 /// - `ResourceCount`: `handle.resource_count()` → `Val<i64>`. The number of resources associated with this function.
@@ -1429,7 +1428,7 @@ pub mod service_function {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the system was created.
 /// - `SystemArn`: `handle.system_arn()` → `Val<String>`. The ARN of the system.
@@ -1614,7 +1613,7 @@ pub mod system {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the user journey was created.
 /// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the user journey was last updated.

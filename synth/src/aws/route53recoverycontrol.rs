@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
 /// - `ClusterEndpoints`: `handle.cluster_endpoints()` → `Val<Json>`. Endpoints for the cluster.
@@ -187,7 +186,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ControlPanelArn`: `handle.control_panel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
 /// - `DefaultControlPanel`: `handle.default_control_panel()` → `Val<bool>`. A flag that Amazon Route 53 Application Recovery Controller sets to true to designate the default control panel for a cluster. When you create a cluster, Amazon Route 53 Application Recovery Controller creates a control panel, and sets this flag for that control panel. If you create a control panel yourself, this flag is set to false.
@@ -355,7 +354,7 @@ pub mod control_panel {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RoutingControlArn`: `handle.routing_control_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the routing control.
 /// - `Status`: `handle.status()` → `Val<String>`. The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
@@ -455,7 +454,7 @@ pub(crate) static ROUTING_CONTROL_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SafetyRuleArn`: `handle.safety_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the safety rule.
 /// - `Status`: `handle.status()` → `Val<String>`. The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CellArn`: `handle.cell_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cell.
 /// - `ParentReadinessScopes`: `handle.parent_readiness_scopes()` → `Val<Vec<String>>`. The readiness scope for the cell, which can be a cell Amazon Resource Name (ARN) or a recovery group ARN. This is a list but currently can have only one element.
@@ -162,7 +161,7 @@ pub mod cell {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ReadinessCheckArn`: `handle.readiness_check_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the readiness check.
 ///
@@ -297,7 +296,7 @@ pub mod readiness_check {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RecoveryGroupArn`: `handle.recovery_group_arn()` → `Val<String>`. A collection of tags associated with a resource.
 ///
@@ -432,7 +431,7 @@ pub mod recovery_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceSetArn`: `handle.resource_set_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource set.
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
@@ -243,7 +242,7 @@ pub mod firewall_domain_list {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
@@ -810,7 +809,7 @@ pub mod firewall_rule_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
@@ -1059,7 +1058,7 @@ pub mod firewall_rule_group_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The OutpostResolver ARN.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The OutpostResolver creation time
@@ -1282,7 +1281,7 @@ pub mod outpost_resolver {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutodefinedReverse`: `handle.autodefined_reverse()` → `Val<String>`. ResolverAutodefinedReverseStatus, possible values are ENABLING, ENABLED, DISABLING AND DISABLED.
 /// - `Id`: `handle.id()` → `Val<String>`. Id
@@ -1409,7 +1408,7 @@ pub mod resolver_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Id
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`. AccountId
@@ -1502,7 +1501,7 @@ pub(crate) static RESOLVER_DNSSEC_CONFIG_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver endpoint, such as arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi.
 /// - `HostVPCId`: `handle.host_vpc_id()` → `Val<String>`. The ID of the VPC that you want to create the resolver endpoint in.
@@ -1807,7 +1806,7 @@ pub mod resolver_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Arn
 /// - `AssociationCount`: `handle.association_count()` → `Val<i64>`. Count
@@ -2016,7 +2015,7 @@ pub mod resolver_query_logging_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
 /// - `Error`: `handle.error()` → `Val<String>`. ResolverQueryLogConfigAssociationError
@@ -2134,7 +2133,7 @@ pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_SHAPE: ObjectShape =
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver rule.
 /// - `ResolverRuleId`: `handle.resolver_rule_id()` → `Val<String>`. The ID of the endpoint that the rule is associated with.
@@ -2373,7 +2372,7 @@ pub mod resolver_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResolverRuleAssociationId`: `handle.resolver_rule_association_id()` → `Val<String>`.
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessGrantArn`: `handle.access_grant_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified access grant.
 /// - `AccessGrantId`: `handle.access_grant_id()` → `Val<String>`. The ID assigned to this access grant.
@@ -316,7 +315,7 @@ pub mod access_grant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessGrantsInstanceArn`: `handle.access_grants_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified Access Grants instance.
 /// - `AccessGrantsInstanceId`: `handle.access_grants_instance_id()` → `Val<String>`. A unique identifier for the specified access grants instance.
@@ -445,7 +444,7 @@ pub mod access_grants_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessGrantsLocationArn`: `handle.access_grants_location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified Access Grants location.
 /// - `AccessGrantsLocationId`: `handle.access_grants_location_id()` → `Val<String>`. The unique identifier for the specified Access Grants location.
@@ -591,7 +590,7 @@ pub mod access_grants_location {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Alias`: `handle.alias()` → `Val<String>`. The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified accesspoint.
@@ -870,7 +869,7 @@ pub mod access_point {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `DomainName`: `handle.domain_name()` → `Val<String>`.
@@ -4952,7 +4951,7 @@ pub(crate) static BUCKET_POLICY_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Alias`: `handle.alias()` → `Val<String>`. The alias is a unique identifier to, and is part of the public DNS name for this Multi Region Access Point
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of the when the Multi Region Access Point is created
@@ -5147,7 +5146,7 @@ pub mod multi_region_access_point {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PolicyStatus`: `handle.policy_status()` → `Val<Json>`. The Policy Status associated with this Multi Region Access Point
 /// - `PolicyStatus.IsPublic`: `handle.policy_status_is_public()` → `Val<String>`. Specifies whether the policy is public or not.
@@ -5247,7 +5246,7 @@ pub(crate) static MULTI_REGION_ACCESS_POINT_POLICY_SHAPE: ObjectShape = ObjectSh
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StorageLensConfiguration.StorageLensArn`: `handle.storage_lens_configuration_storage_lens_arn()` → `Val<String>`. The ARN for the Amazon S3 Storage Lens configuration.
 ///
@@ -6236,7 +6235,7 @@ pub mod storage_lens {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StorageLensGroupArn`: `handle.storage_lens_group_arn()` → `Val<String>`. The ARN for the Amazon S3 Storage Lens Group.
 ///

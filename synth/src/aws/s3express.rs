@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified accesspoint.
 /// - `NetworkOrigin`: `handle.network_origin()` → `Val<String>`. Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
@@ -424,7 +423,7 @@ pub(crate) static BUCKET_POLICY_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Returns the Amazon Resource Name (ARN) of the specified bucket.
 /// - `AvailabilityZoneName`: `handle.availability_zone_name()` → `Val<String>`. Returns the code for the Availability Zone or Local Zone where the directory bucket was created. An example for the code of an Availability Zone is 'us-east-1f'.

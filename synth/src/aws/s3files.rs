@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AccessPointArn`: `handle.access_point_arn()` → `Val<String>`.
 /// - `AccessPointId`: `handle.access_point_id()` → `Val<String>`.
@@ -361,7 +360,7 @@ pub mod access_point {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
 /// - `FileSystemArn`: `handle.file_system_arn()` → `Val<String>`.
@@ -818,7 +817,7 @@ pub(crate) static FILE_SYSTEM_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`.
 /// - `MountTargetId`: `handle.mount_target_id()` → `Val<String>`.

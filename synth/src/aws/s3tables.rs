@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -105,7 +104,7 @@ pub(crate) static NAMESPACE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TableARN`: `handle.table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table.
 /// - `VersionToken`: `handle.version_token()` → `Val<String>`. The version token of the table
@@ -979,7 +978,7 @@ pub mod table {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TableBucketARN`: `handle.table_bucket_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table bucket.
 ///
@@ -1521,7 +1520,7 @@ pub(crate) static TABLE_BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Namespace`: `handle.namespace()` → `Val<String>`. The namespace that the table belongs to.
 /// - `TableBucketARN`: `handle.table_bucket_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table bucket.

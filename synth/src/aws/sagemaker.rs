@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIWorkloadConfigArn`: `handle.ai_workload_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AI workload configuration. The name segment is restricted to lowercase for the same reason as AIWorkloadConfigName: the engine derives that property from this ARN, so a permissive ARN would yield a derived name the schema itself rejects.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp that indicates when the AI workload configuration was created.
@@ -371,7 +370,7 @@ pub mod ai_workload_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the action.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the action was created.
@@ -701,7 +700,7 @@ pub mod action {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AlgorithmArn`: `handle.algorithm_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the algorithm.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp specifying when the algorithm was created.
@@ -1609,7 +1608,7 @@ pub mod algorithm {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppArn`: `handle.app_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the app.
 /// - `BuiltInLifecycleConfigArn`: `handle.built_in_lifecycle_config_arn()` → `Val<String>`. The lifecycle configuration that runs before the default lifecycle configuration.
@@ -1879,7 +1878,7 @@ pub mod app {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AppImageConfigArn`: `handle.app_image_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AppImageConfig.
 ///
@@ -2314,7 +2313,7 @@ pub mod app_image_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the artifact.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the artifact was created.
@@ -2669,7 +2668,7 @@ pub mod artifact {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the HyperPod Cluster.
 /// - `ClusterStatus`: `handle.cluster_status()` → `Val<String>`. The status of the HyperPod Cluster.
@@ -4485,7 +4484,7 @@ pub mod cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ClusterSchedulerConfigArn`: `handle.cluster_scheduler_config_arn()` → `Val<String>`. ARN of the cluster policy.
 /// - `ClusterSchedulerConfigId`: `handle.cluster_scheduler_config_id()` → `Val<String>`. ID of the cluster policy.
@@ -4808,7 +4807,7 @@ pub mod cluster_scheduler_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CodeRepositoryArn`: `handle.code_repository_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the code repository.
 ///
@@ -5000,7 +4999,7 @@ pub mod code_repository {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ComputeQuotaArn`: `handle.compute_quota_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the compute allocation definition.
 /// - `ComputeQuotaId`: `handle.compute_quota_id()` → `Val<String>`. The unique 12-character identifier of the compute allocation definition.
@@ -5537,7 +5536,7 @@ pub mod compute_quota {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the context.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the context was created.
@@ -5783,7 +5782,7 @@ pub mod context {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
@@ -7248,7 +7247,7 @@ pub mod device_fleet {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DomainArn`: `handle.domain_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created domain.
 /// - `DomainId`: `handle.domain_id()` → `Val<String>`. The domain name.
@@ -9155,7 +9154,7 @@ pub mod domain {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointArn`: `handle.endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
 ///
@@ -9695,7 +9694,7 @@ pub mod endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointConfigArn`: `handle.endpoint_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint configuration.
 ///
@@ -11250,7 +11249,7 @@ pub mod endpoint_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the experiment.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the experiment was created.
@@ -11417,7 +11416,7 @@ pub mod experiment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
@@ -11663,7 +11662,7 @@ pub mod experiment_trial_component {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp of FeatureGroup creation time.
 /// - `FeatureGroupStatus`: `handle.feature_group_status()` → `Val<String>`. The status of the feature group.
@@ -12305,7 +12304,7 @@ pub mod feature_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that the hub was created.
 /// - `HubArn`: `handle.hub_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the hub.
@@ -12541,7 +12540,7 @@ pub mod hub {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp when the human task user interface was created.
 /// - `HumanTaskUiArn`: `handle.human_task_ui_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the human task user interface.
@@ -12727,7 +12726,7 @@ pub mod human_task_ui {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ImageArn`: `handle.image_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image.
 ///
@@ -12901,7 +12900,7 @@ pub mod image {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContainerImage`: `handle.container_image()` → `Val<String>`. The registry path of the container image that contains this image version.
 /// - `ImageArn`: `handle.image_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the parent image.
@@ -13126,7 +13125,7 @@ pub mod image_version {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
 /// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The failure reason if the inference component is in a failed state
@@ -14311,7 +14310,7 @@ pub mod inference_component {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the inference experiment.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp at which you created the inference experiment.
@@ -14996,7 +14995,7 @@ pub mod inference_experiment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the MLflow App.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that the MLflow App was created.
@@ -15226,7 +15225,7 @@ pub mod mlflow_app {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TrackingServerArn`: `handle.tracking_server_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the MLFlow Tracking Server.
 ///
@@ -15432,7 +15431,7 @@ pub mod mlflow_tracking_server {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ModelArn`: `handle.model_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model.
 ///
@@ -16118,7 +16117,7 @@ pub mod model {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
@@ -17260,7 +17259,7 @@ pub mod model_bias_job_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedBy.DomainId`: `handle.created_by_domain_id()` → `Val<String>`. The domain associated with the user.
 /// - `CreatedBy.UserProfileArn`: `handle.created_by_user_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user's profile.
@@ -18758,7 +18757,7 @@ pub mod model_card {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
@@ -19826,7 +19825,7 @@ pub mod model_explainability_job_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the model package was created.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the model package was last modified.
@@ -21949,7 +21948,7 @@ pub mod model_package {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the model package group was created.
 /// - `ModelPackageGroupArn`: `handle.model_package_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model package group.
@@ -22117,7 +22116,7 @@ pub mod model_package_group {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
@@ -23284,7 +23283,7 @@ pub mod model_quality_job_definition {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the schedule was created.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. A timestamp that indicates the last time the monitoring job was modified.
@@ -24645,7 +24644,7 @@ pub mod monitoring_schedule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NotebookInstanceArn`: `handle.notebook_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the notebook instance.
 ///
@@ -24972,7 +24971,7 @@ pub mod notebook_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NotebookInstanceLifecycleConfigArn`: `handle.notebook_instance_lifecycle_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lifecycle configuration.
 ///
@@ -25161,7 +25160,7 @@ pub mod notebook_instance_lifecycle_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created PartnerApp.
 /// - `BaseUrl`: `handle.base_url()` → `Val<String>`. The AppServerUrl based on app and account-info.
@@ -25799,7 +25798,7 @@ pub mod pipeline {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutoMLJobArn`: `handle.auto_ml_job_arn()` → `Val<String>`. The ARN of an AutoML job associated with this processing job.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the processing job was created.
@@ -27123,7 +27122,7 @@ pub mod processing_job {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the project was created.
 /// - `ProjectArn`: `handle.project_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Project.
@@ -27612,7 +27611,7 @@ pub mod project {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SpaceArn`: `handle.space_arn()` → `Val<String>`. The space Amazon Resource Name (ARN).
 /// - `Url`: `handle.url()` → `Val<String>`.
@@ -28578,7 +28577,7 @@ pub mod space {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StudioLifecycleConfigArn`: `handle.studio_lifecycle_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Lifecycle Configuration.
 ///
@@ -28760,7 +28759,7 @@ pub mod studio_lifecycle_config {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the trial component was created.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the trial component was last modified.
@@ -29148,7 +29147,7 @@ pub mod trial_component {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `UserProfileArn`: `handle.user_profile_arn()` → `Val<String>`. The user profile Amazon Resource Name (ARN).
 ///
@@ -30442,7 +30441,7 @@ pub mod user_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SubDomain`: `handle.sub_domain()` → `Val<String>`. The subdomain for your OIDC Identity Provider.
 /// - `WorkforceArn`: `handle.workforce_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the private workforce.
@@ -30876,7 +30875,7 @@ pub mod workforce {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `WorkteamArn`: `handle.workteam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that identifies the work team.
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgentSpaceId`: `handle.agent_space_id()` → `Val<String>`. Unique identifier of the agent space
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the agent space was created
@@ -794,7 +793,7 @@ pub mod agent_space {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
 /// - `ApplicationName`: `handle.application_name()` → `Val<String>`.
@@ -998,7 +997,7 @@ pub mod application {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the artifact.
 /// - `ArtifactId`: `handle.artifact_id()` → `Val<String>`. The unique identifier assigned to the uploaded artifact.
@@ -1151,7 +1150,7 @@ pub mod artifact {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
 /// - `InstallationId`: `handle.installation_id()` → `Val<String>`. The installation identifier from the integration provider.
@@ -1683,7 +1682,7 @@ pub mod integration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the pentest was created
 /// - `PentestId`: `handle.pentest_id()` → `Val<String>`. Unique identifier of the pentest
@@ -2518,7 +2517,7 @@ pub mod pentest {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PackId`: `handle.pack_id()` → `Val<String>`. Unique identifier of the security requirement pack
 ///
@@ -2769,7 +2768,7 @@ pub mod security_requirement_pack {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the target domain was registered
 /// - `TargetDomainId`: `handle.target_domain_id()` → `Val<String>`. Unique identifier of the target domain

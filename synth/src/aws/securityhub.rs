@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ActionTargetArn`: `handle.action_target_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom action target.
 ///
@@ -122,7 +121,7 @@ pub(crate) static ACTION_TARGET_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AggregationRegion`: `handle.aggregation_region()` → `Val<String>`. The aggregation Region of the AggregatorV2
 /// - `AggregatorV2Arn`: `handle.aggregator_v2_arn()` → `Val<String>`. The ARN of the AggregatorV2 being created and assigned as the unique identifier
@@ -244,7 +243,7 @@ pub mod aggregator_v2 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`.
@@ -1490,7 +1489,7 @@ pub mod automation_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp formatted in ISO8601
 /// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The ARN of the automation rule
@@ -2591,7 +2590,7 @@ pub mod automation_rule_v2 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the configuration policy.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time, in UTC and ISO 8601 format.
@@ -3027,7 +3026,7 @@ pub mod configuration_policy {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`.
 /// - `ConnectorId`: `handle.connector_id()` → `Val<String>`.
@@ -3328,7 +3327,7 @@ pub mod connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. The ARN of the connector
 /// - `ConnectorId`: `handle.connector_id()` → `Val<String>`. The ID of the connector
@@ -3767,7 +3766,7 @@ pub mod connector_v2 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DelegatedAdminIdentifier`: `handle.delegated_admin_identifier()` → `Val<String>`.
 /// - `Status`: `handle.status()` → `Val<String>`.
@@ -3847,7 +3846,7 @@ pub(crate) static DELEGATED_ADMIN_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FindingAggregationRegion`: `handle.finding_aggregation_region()` → `Val<String>`.
 /// - `FindingAggregatorArn`: `handle.finding_aggregator_arn()` → `Val<String>`.
@@ -3946,7 +3945,7 @@ pub mod finding_aggregator {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ARN`: `handle.arn()` → `Val<String>`. An ARN is automatically created for the customer.
 /// - `SubscribedAt`: `handle.subscribed_at()` → `Val<String>`. The date and time when Security Hub was enabled in the account.
@@ -4050,7 +4049,7 @@ pub(crate) static HUB_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `HubV2Arn`: `handle.hub_v2_arn()` → `Val<String>`. The Amazon Resource Name of the Security Hub V2 resource.
 /// - `SubscribedAt`: `handle.subscribed_at()` → `Val<String>`.
@@ -4183,7 +4182,7 @@ pub mod hub_v2 {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `InsightArn`: `handle.insight_arn()` → `Val<String>`. The ARN of a Security Hub insight
 ///
@@ -5404,7 +5403,7 @@ pub mod insight {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MemberAccountLimitReached`: `handle.member_account_limit_reached()` → `Val<bool>`. Whether the maximum number of allowed member accounts are already associated with the Security Hub administrator account.
 /// - `OrganizationConfigurationIdentifier`: `handle.organization_configuration_identifier()` → `Val<String>`. The identifier of the OrganizationConfiguration being created and assigned as the unique identifier.
@@ -5538,7 +5537,7 @@ pub mod organization_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationIdentifier`: `handle.association_identifier()` → `Val<String>`. A unique identifier to indicates if the target has an association
 /// - `AssociationStatus`: `handle.association_status()` → `Val<String>`. The current status of the association between the specified target and the configuration
@@ -5690,7 +5689,7 @@ pub mod policy_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ProductSubscriptionArn`: `handle.product_subscription_arn()` → `Val<String>`. The ARN of the product subscription for the account
 ///
@@ -5982,7 +5981,7 @@ pub mod security_control {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `StandardsSubscriptionArn`: `handle.standards_subscription_arn()` → `Val<String>`.
 ///

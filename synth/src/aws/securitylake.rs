@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -121,7 +120,7 @@ pub(crate) static AWS_LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) created by you to provide to the subscriber.
 /// - `S3BucketArn`: `handle.s3_bucket_arn()` → `Val<String>`. The ARN for the Amazon Security Lake Amazon S3 bucket.
@@ -469,7 +468,7 @@ pub mod data_lake {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ResourceShareArn`: `handle.resource_share_arn()` → `Val<String>`.
 /// - `ResourceShareName`: `handle.resource_share_name()` → `Val<String>`.
@@ -863,7 +862,7 @@ pub mod subscriber {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `SubscriberEndpoint`: `handle.subscriber_endpoint()` → `Val<String>`. The endpoint the subscriber should listen to for notifications
 ///

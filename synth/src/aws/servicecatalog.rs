@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -91,7 +90,7 @@ pub(crate) static ACCEPTED_PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the product, such as prod-tsjbmal34qvek
 /// - `ProductName`: `handle.product_name()` → `Val<String>`. The name of the product.
@@ -590,7 +589,7 @@ pub mod cloud_formation_product {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CloudformationStackArn`: `handle.cloudformation_stack_arn()` → `Val<String>`.
 /// - `Outputs`: `handle.outputs()` → `Val<Json>`. List of key-value pair outputs.
@@ -961,7 +960,7 @@ pub mod cloud_formation_provisioned_product {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
 ///
@@ -1075,7 +1074,7 @@ pub(crate) static LAUNCH_NOTIFICATION_CONSTRAINT_SHAPE: ObjectShape = ObjectShap
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the launch role constraint.
 ///
@@ -1202,7 +1201,7 @@ pub(crate) static LAUNCH_ROLE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
 ///
@@ -1322,7 +1321,7 @@ pub(crate) static LAUNCH_TEMPLATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 /// - `PortfolioName`: `handle.portfolio_name()` → `Val<String>`.
@@ -1767,7 +1766,7 @@ pub(crate) static PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
 ///
@@ -1887,7 +1886,7 @@ pub(crate) static RESOURCE_UPDATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -2160,7 +2159,7 @@ pub(crate) static SERVICE_ACTION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
 ///
@@ -2309,7 +2308,7 @@ pub(crate) static STACK_SET_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The TagOption identifier.
 ///

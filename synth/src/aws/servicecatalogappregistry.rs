@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationName`: `handle.application_name()` → `Val<String>`. The name of the application.
 /// - `ApplicationTagKey`: `handle.application_tag_key()` → `Val<String>`. The key of the AWS application tag, which is awsApplication. Applications created before 11/13/2023 or applications without the AWS application tag resource group return no value.
@@ -133,7 +132,7 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
@@ -241,7 +240,7 @@ pub(crate) static ATTRIBUTE_GROUP_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
 /// - `AttributeGroupArn`: `handle.attribute_group_arn()` → `Val<String>`.
@@ -342,7 +341,7 @@ pub(crate) static ATTRIBUTE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
 /// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`.

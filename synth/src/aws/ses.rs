@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -592,7 +591,7 @@ pub mod configuration_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1471,7 +1470,7 @@ pub mod dedicated_ip_pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `DkimDNSTokenName1`: `handle.dkim_dns_token_name1()` → `Val<String>`.
 /// - `DkimDNSTokenName2`: `handle.dkim_dns_token_name2()` → `Val<String>`.
@@ -1925,7 +1924,7 @@ pub(crate) static EMAIL_IDENTITY_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AddonInstanceArn`: `handle.addon_instance_arn()` → `Val<String>`.
 /// - `AddonInstanceId`: `handle.addon_instance_id()` → `Val<String>`.
@@ -2068,7 +2067,7 @@ pub mod mail_manager_addon_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AddonSubscriptionArn`: `handle.addon_subscription_arn()` → `Val<String>`.
 /// - `AddonSubscriptionId`: `handle.addon_subscription_id()` → `Val<String>`.
@@ -2204,7 +2203,7 @@ pub mod mail_manager_addon_subscription {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AddressListArn`: `handle.address_list_arn()` → `Val<String>`.
 /// - `AddressListId`: `handle.address_list_id()` → `Val<String>`.
@@ -2346,7 +2345,7 @@ pub mod mail_manager_address_list {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ArchiveArn`: `handle.archive_arn()` → `Val<String>`.
 /// - `ArchiveId`: `handle.archive_id()` → `Val<String>`.
@@ -2566,7 +2565,7 @@ pub mod mail_manager_archive {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ARecord`: `handle.a_record()` → `Val<String>`.
 /// - `IngressPointArn`: `handle.ingress_point_arn()` → `Val<String>`.
@@ -3042,7 +3041,7 @@ pub mod mail_manager_ingress_point {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RelayArn`: `handle.relay_arn()` → `Val<String>`.
 /// - `RelayId`: `handle.relay_id()` → `Val<String>`.
@@ -3249,7 +3248,7 @@ pub mod mail_manager_relay {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleSetArn`: `handle.rule_set_arn()` → `Val<String>`.
 /// - `RuleSetId`: `handle.rule_set_id()` → `Val<String>`.
@@ -5069,7 +5068,7 @@ pub mod mail_manager_rule_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TrafficPolicyArn`: `handle.traffic_policy_arn()` → `Val<String>`.
 /// - `TrafficPolicyId`: `handle.traffic_policy_id()` → `Val<String>`.
@@ -6207,7 +6206,7 @@ pub mod multi_region_endpoint {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -6386,7 +6385,7 @@ pub mod receipt_filter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `RuleName`: `handle.rule_name()` → `Val<String>`. The name of the rule
 ///
@@ -7092,7 +7091,7 @@ pub(crate) static RECEIPT_RULE_SET_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -7276,7 +7275,7 @@ pub mod template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the tenant.
 ///
@@ -7595,7 +7594,7 @@ pub mod tenant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `VdmAttributesResourceId`: `handle.vdm_attributes_resource_id()` → `Val<String>`. Unique identifier for this resource
 ///

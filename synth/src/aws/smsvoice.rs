@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -397,7 +396,7 @@ pub mod configuration_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the notify configuration was created.
 /// - `NotifyConfigurationArn`: `handle.notify_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the notify configuration.
@@ -655,7 +654,7 @@ pub mod notify_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the OptOutList.
 ///
@@ -797,7 +796,7 @@ pub mod opt_out_list {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `PhoneNumber`: `handle.phone_number()` → `Val<String>`.
@@ -1231,7 +1230,7 @@ pub mod phone_number {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `PoolId`: `handle.pool_id()` → `Val<String>`.
@@ -1620,7 +1619,7 @@ pub mod pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the protect configuration.
 /// - `ProtectConfigurationId`: `handle.protect_configuration_id()` → `Val<String>`. The unique identifier for the protect configuration.
@@ -1885,7 +1884,7 @@ pub mod protect_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the RCS agent was created.
 /// - `PoolId`: `handle.pool_id()` → `Val<String>`. The unique identifier of the pool associated with the RCS agent. This is populated only while the agent is associated with a pool, which is done through the pool APIs rather than through this resource.
@@ -2125,7 +2124,7 @@ pub mod rcs_agent {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the registration was created, in UNIX epoch time format.
 /// - `CurrentVersionNumber`: `handle.current_version_number()` → `Val<i64>`. The current version number of the registration.
@@ -2294,7 +2293,7 @@ pub mod registration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AttachmentStatus`: `handle.attachment_status()` → `Val<String>`. The status of the registration attachment.
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the registration attachment was created, in UNIX epoch time format.
@@ -2564,7 +2563,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the SenderId.
 ///
@@ -2732,7 +2731,7 @@ pub mod sender_id {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the verified destination phone number was created.
 /// - `Status`: `handle.status()` → `Val<String>`. The status of the verified destination phone number. PENDING means the phone number has not been verified yet; VERIFIED means it is verified and can receive messages.

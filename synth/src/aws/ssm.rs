@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociationId`: `handle.association_id()` → `Val<String>`. Unique identifier of the association.
 ///
@@ -426,7 +425,7 @@ pub mod association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CloudConnectorArn`: `handle.cloud_connector_arn()` → `Val<String>`. The ARN of the cloud connector.
 /// - `CloudConnectorId`: `handle.cloud_connector_id()` → `Val<String>`. The unique identifier of the cloud connector.
@@ -1122,7 +1121,7 @@ pub mod document {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `WindowId`: `handle.window_id()` → `Val<String>`. The ID of the maintenance window.
 ///
@@ -1335,7 +1334,7 @@ pub mod maintenance_window {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `WindowTargetId`: `handle.window_target_id()` → `Val<String>`. The ID of the target.
 ///
@@ -1527,7 +1526,7 @@ pub mod maintenance_window_target {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `WindowTaskId`: `handle.window_task_id()` → `Val<String>`. Unique identifier of the maintenance window task.
 ///
@@ -2126,7 +2125,7 @@ pub mod maintenance_window_task {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user who created the OpsItem.
 /// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time the OpsItem was created.
@@ -2381,7 +2380,7 @@ pub mod ops_item {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -2575,7 +2574,7 @@ pub mod parameter {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`. The ID of the patch baseline.
 ///
@@ -3421,7 +3420,7 @@ pub mod resource_data_sync {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PolicyHash`: `handle.policy_hash()` → `Val<String>`. A snapshot identifier for the policy over time.
 /// - `PolicyId`: `handle.policy_id()` → `Val<String>`. An unique identifier within the policies of a resource.
@@ -3523,7 +3522,7 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the service setting.
 /// - `LastModifiedDate`: `handle.last_modified_date()` → `Val<String>`. The last time the service setting was modified.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Application ARN that is returned upon creation of the Identity Center (SSO) Application
 /// - `IdentityStoreArn`: `handle.identity_store_arn()` → `Val<String>`. The ARN of the identity store associated with the Identity Center instance
@@ -580,7 +579,7 @@ pub mod assignment {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdentityStoreId`: `handle.identity_store_id()` → `Val<String>`. The ID of the identity store associated with the created Identity Center (SSO) Instance
 /// - `InstanceArn`: `handle.instance_arn()` → `Val<String>`. The SSO Instance ARN that is returned upon creation of the Identity Center (SSO) Instance
@@ -929,7 +928,7 @@ pub mod instance_access_control_attribute_configuration {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PermissionSetArn`: `handle.permission_set_arn()` → `Val<String>`. The permission set that the policy will be attached to
 ///

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FileShareARN`: `handle.file_share_arn()` → `Val<String>`. The ARN of the file share.
 /// - `FileShareId`: `handle.file_share_id()` → `Val<String>`. The ID of the file share.
@@ -435,7 +434,7 @@ pub mod nfs_file_share {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `FileShareARN`: `handle.file_share_arn()` → `Val<String>`. The ARN of the file share.
 /// - `FileShareId`: `handle.file_share_id()` → `Val<String>`. The ID of the file share.
@@ -841,7 +840,7 @@ pub mod smb_file_share {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `TapeARN`: `handle.tape_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the virtual tape.
 /// - `TapeCreatedDate`: `handle.tape_created_date()` → `Val<String>`. The date and time that the virtual tape was created.
@@ -1072,7 +1071,7 @@ pub mod tape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `PoolARN`: `handle.pool_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom tape pool.
 /// - `PoolId`: `handle.pool_id()` → `Val<String>`. The unique identifier of the custom tape pool, extracted from the ARN.
@@ -1281,7 +1280,7 @@ pub mod tape_pool {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedDate`: `handle.created_date()` → `Val<String>`. The date the volume was created.
 /// - `TargetARN`: `handle.target_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the volume target, which includes the iSCSI target name.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -155,7 +154,7 @@ pub mod database {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage of the resource at the time of backup, in GiB.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the backup.
@@ -504,7 +503,7 @@ pub mod influx_db_backup {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is associated with the InfluxDB cluster.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the InfluxDB cluster.
@@ -1024,7 +1023,7 @@ pub mod influx_db_cluster {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is associated with the InfluxDB instance.
 /// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone (AZ) where the InfluxDB instance is created.
@@ -1522,7 +1521,7 @@ pub mod influx_db_instance {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name of the scheduled query that is generated upon creation.
 /// - `SQErrorReportConfiguration`: `handle.sq_error_report_configuration()` → `Val<String>`. Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
@@ -2332,7 +2331,7 @@ pub mod scheduled_query {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Name`: `handle.name()` → `Val<String>`. The table name exposed as a read-only attribute.

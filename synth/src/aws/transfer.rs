@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AgreementId`: `handle.agreement_id()` → `Val<String>`. A unique identifier for the agreement.
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the agreement.
@@ -350,7 +349,7 @@ pub mod agreement {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the agreement.
 /// - `CertificateId`: `handle.certificate_id()` → `Val<String>`. A unique identifier for the certificate.
@@ -608,7 +607,7 @@ pub mod certificate {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the connector.
 /// - `ConnectorId`: `handle.connector_id()` → `Val<String>`. A unique identifier for the connector.
@@ -1195,7 +1194,7 @@ pub mod connector {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) for the host key.
 /// - `DateImported`: `handle.date_imported()` → `Val<String>`. The date on which the host key was added to the server.
@@ -1416,7 +1415,7 @@ pub mod host_key {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the profile.
 /// - `ProfileId`: `handle.profile_id()` → `Val<String>`. A unique identifier for the profile
@@ -1601,7 +1600,7 @@ pub mod profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `As2ServiceManagedEgressIpAddresses`: `handle.as2_service_managed_egress_ip_addresses()` → `Val<Vec<String>>`. The list of egress IP addresses of this server. These IP addresses are only relevant for servers that use the AS2 protocol. They are used for sending asynchronous MDNs. These IP addresses are assigned automatically when you create an AS2 server. Additionally, if you update an existing server and add the AS2 protocol, static IP addresses are assigned as well.
@@ -2320,7 +2319,7 @@ pub mod server {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 ///
@@ -2648,7 +2647,7 @@ pub mod user {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the web app.
 /// - `IdentityProviderDetails.ApplicationArn`: `handle.identity_provider_details_application_arn()` → `Val<String>`.
@@ -3083,7 +3082,7 @@ pub mod web_app {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the workflow.
 /// - `WorkflowId`: `handle.workflow_id()` → `Val<String>`. A unique identifier for the workflow.

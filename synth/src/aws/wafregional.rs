@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::Val;
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -179,7 +178,7 @@ pub mod byte_match_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -293,7 +292,7 @@ pub mod geo_match_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -407,7 +406,7 @@ pub mod ip_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -558,7 +557,7 @@ pub mod rate_based_rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -646,7 +645,7 @@ pub(crate) static REGEX_PATTERN_SET_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -785,7 +784,7 @@ pub mod rule {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -938,7 +937,7 @@ pub mod size_constraint_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1081,7 +1080,7 @@ pub mod sql_injection_match_set {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1248,7 +1247,7 @@ pub mod web_acl {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///
@@ -1331,7 +1330,7 @@ pub(crate) static WEB_ACL_ASSOCIATION_META: TypeMeta = TypeMeta {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
 ///

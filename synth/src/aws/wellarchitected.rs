@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ApplicationType`: `handle.application_type()` → `Val<String>`. Type of the application described by this context. Mirrors the value stored in `Content.applicationType` and is surfaced as a typed read-only attribute by the service for discoverability.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The synthetic Amazon Resource Name (ARN) of the Agent Context, composed of the parent profile ARN and the context id.
@@ -201,7 +200,7 @@ pub mod agent_context {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The synthetic Amazon Resource Name (ARN) of the Agent Goal, composed of the parent profile ARN and the goal id.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the goal was created.
@@ -369,7 +368,7 @@ pub mod agent_goal {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Agent Profile.
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the profile was created.
@@ -675,7 +674,7 @@ pub mod agent_profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Description`: `handle.description()` → `Val<String>`. The description of the lens.
 /// - `LensArn`: `handle.lens_arn()` → `Val<String>`. The ARN of the lens.
@@ -856,7 +855,7 @@ pub mod lens {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the profile was created.
 /// - `Owner`: `handle.owner()` → `Val<String>`. The owner of the profile.
@@ -1096,7 +1095,7 @@ pub mod profile {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Owner`: `handle.owner()` → `Val<String>`. The owner of the review template.
 /// - `TemplateArn`: `handle.template_arn()` → `Val<String>`. The review template ARN.
@@ -1291,7 +1290,7 @@ pub mod review_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ImprovementStatus`: `handle.improvement_status()` → `Val<String>`. The improvement status for a workload.
 /// - `WorkloadArn`: `handle.workload_arn()` → `Val<String>`. The ARN for the workload.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIAgentArn`: `handle.ai_agent_arn()` → `Val<String>`.
 /// - `AIAgentId`: `handle.ai_agent_id()` → `Val<String>`.
@@ -1419,7 +1418,7 @@ pub mod ai_agent {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIAgentArn`: `handle.ai_agent_arn()` → `Val<String>`.
 /// - `AIAgentVersionId`: `handle.ai_agent_version_id()` → `Val<String>`.
@@ -1536,7 +1535,7 @@ pub(crate) static AI_AGENT_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIGuardrailArn`: `handle.ai_guardrail_arn()` → `Val<String>`.
 /// - `AIGuardrailId`: `handle.ai_guardrail_id()` → `Val<String>`.
@@ -2358,7 +2357,7 @@ pub mod ai_guardrail {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIGuardrailArn`: `handle.ai_guardrail_arn()` → `Val<String>`.
 /// - `AIGuardrailVersionId`: `handle.ai_guardrail_version_id()` → `Val<String>`.
@@ -2475,7 +2474,7 @@ pub(crate) static AI_GUARDRAIL_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIPromptArn`: `handle.ai_prompt_arn()` → `Val<String>`.
 /// - `AIPromptId`: `handle.ai_prompt_id()` → `Val<String>`.
@@ -2750,7 +2749,7 @@ pub mod ai_prompt {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AIPromptArn`: `handle.ai_prompt_arn()` → `Val<String>`.
 /// - `AIPromptVersionId`: `handle.ai_prompt_version_id()` → `Val<String>`.
@@ -2867,7 +2866,7 @@ pub(crate) static AI_PROMPT_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
 /// - `AssistantId`: `handle.assistant_id()` → `Val<String>`.
@@ -3087,7 +3086,7 @@ pub mod assistant {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
 /// - `AssistantAssociationArn`: `handle.assistant_association_arn()` → `Val<String>`.
@@ -3359,7 +3358,7 @@ pub mod assistant_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContentArn`: `handle.content_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content.
 /// - `ContentId`: `handle.content_id()` → `Val<String>`. The identifier of the content.
@@ -3595,7 +3594,7 @@ pub mod content {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ContentArn`: `handle.content_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content.
 /// - `ContentAssociationArn`: `handle.content_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content association.
@@ -3871,7 +3870,7 @@ pub mod content_association {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `KnowledgeBaseArn`: `handle.knowledge_base_arn()` → `Val<String>`.
 /// - `KnowledgeBaseId`: `handle.knowledge_base_id()` → `Val<String>`.
@@ -4819,7 +4818,7 @@ pub mod knowledge_base {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MessageTemplateArn`: `handle.message_template_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the message template.
 /// - `MessageTemplateContentSha256`: `handle.message_template_content_sha256()` → `Val<String>`. The content SHA256 of the message template.
@@ -6051,7 +6050,7 @@ pub mod message_template {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MessageTemplateVersionArn`: `handle.message_template_version_arn()` → `Val<String>`. The unqualified Amazon Resource Name (ARN) of the message template version.
 /// - `MessageTemplateVersionNumber`: `handle.message_template_version_number()` → `Val<f64>`. Current version number of the message template.
@@ -6138,7 +6137,7 @@ pub(crate) static MESSAGE_TEMPLATE_VERSION_SHAPE: ObjectShape = ObjectShape {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Contents`: `handle.contents()` → `Val<Json>`. The content of the quick response stored in different media types.
 /// - `QuickResponseArn`: `handle.quick_response_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the quick response.

@@ -3,7 +3,6 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
@@ -19,7 +18,7 @@ use crate::value::{Json, Map, Val};
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `BrowserSettingsArn`: `handle.browser_settings_arn()` → `Val<String>`.
@@ -266,7 +265,7 @@ pub mod browser_settings {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
@@ -665,7 +664,7 @@ pub mod data_protection_settings {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `IdentityProviderArn`: `handle.identity_provider_arn()` → `Val<String>`.
 ///
@@ -844,7 +843,7 @@ pub mod identity_provider {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
@@ -1055,7 +1054,7 @@ pub mod ip_access_settings {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `NetworkSettingsArn`: `handle.network_settings_arn()` → `Val<String>`.
@@ -1215,7 +1214,7 @@ pub mod network_settings {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BrowserType`: `handle.browser_type()` → `Val<String>`.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
@@ -1514,7 +1513,7 @@ pub mod portal {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
@@ -1884,7 +1883,7 @@ pub mod session_logger {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `TrustStoreArn`: `handle.trust_store_arn()` → `Val<String>`.
@@ -2020,7 +2019,7 @@ pub mod trust_store {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `UserAccessLoggingSettingsArn`: `handle.user_access_logging_settings_arn()` → `Val<String>`.
@@ -2157,7 +2156,7 @@ pub mod user_access_logging_settings {
 ///
 /// # Attributes
 ///
-/// Methods of the [`Handle`](crate::resource::Handle) that adding the resource returns, one per `Fn::GetAtt` attribute:
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
 /// - `BrandingConfiguration.FaviconMetadata`: `handle.branding_configuration_favicon_metadata()` → `Val<Json>`.
